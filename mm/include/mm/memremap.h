@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// memremap()/memunmap() of memory without I/O side effects (pmem, device memory), after Linux
+// kernel/iomem.c as seed 001_273b8a4c6011fe55 describes it, plus the devm_ variants.
+// The vmem_altmap / dev_pagemap half of Linux's include/linux/memremap.h joins this header later.
+#ifndef ZONEDEV_MM_MEMREMAP_H
+#define ZONEDEV_MM_MEMREMAP_H
+
+#include <platform/types.h>
+
+struct device;
+
+/* memremap() flags, Linux's values. MEMREMAP_ENC/DEC are not supported (no memory encryption). */
+enum {
+	MEMREMAP_WB = 1 << 0,
+	MEMREMAP_WT = 1 << 1,
+	MEMREMAP_WC = 1 << 2,
+};
+
+/**
+ * enum memremap_type - memory type of a new mapping in the ioremap region
+ * @MEMREMAP_TYPE_WB: normal memory, write-back cacheable (MEMREMAP_WB on non-RAM)
+ * @MEMREMAP_TYPE_WT: normal memory, write-through (MEMREMAP_WT)
+ * @MEMREMAP_TYPE_NC: normal memory, non-cacheable, writes may combine (MEMREMAP_WC)
+ *
+ * The page-table layer turns these into its pgprot memory types (arm64: MAIR indexes for
+ * Normal-WB / Normal-WT / Normal-NC; riscv64: PMA or Svpbmt NC). Device (nGnRE / IO) is never
+ * asked for: memremap() is for memory without side effects; ioremap() would be its user.
+ */
+enum memremap_type {
+	MEMREMAP_TYPE_WB,
+	MEMREMAP_TYPE_WT,
+	MEMREMAP_TYPE_NC,
+};
+
+/**
+ * struct memremap_ops - how memremap() makes and removes mappings (connected to the page tables
+ * by the kernel, to a recorder by the host tests)
+ * @map: map [@pa, @pa + @size) at [@va, @va + @size) with memory type @t, kernel RW, not
+ *	 executable; @va, @pa, @size are page aligned. Return: 0 or a negative errno (nothing must
+ *	 be left mapped on failure).
+ * @unmap: remove what @map made at [@va, @va + @size), including the TLB flush.
+ * @type_supported: whether the platform can make a mapping of type @t at all (riscv64 without
+ *	 Svpbmt: WB only). NULL means every type is supported.
+ * @ctx: passed to every hook
+ */
+struct memremap_ops {
+	int (*map)(uintptr_t va, phys_addr_t pa, size_t size, enum memremap_type t, void *ctx);
+	void (*unmap)(uintptr_t va, size_t size, void *ctx);
+	bool (*type_supported)(enum memremap_type t, void *ctx);
+	void *ctx;
+};
+
+/**
+ * memremap_init() - give memremap() its mapping hooks and the ioremap region [@ioremap_start,
+ * @ioremap_end), whose VA allocator (vmalloc_init()) it initializes. Call once at boot, or in
+ * tests while no mapping is live; the statistics restart from zero. Other users of the region
+ * (ioremap()) must take their areas with get_vm_area() after this call; memunmap() only ever
+ * takes down areas memremap() made (VM_MEMREMAP).
+ * @ops: copied; its @map and @unmap must be set
+ * Return: 0, or -EINVAL for missing hooks or a bad region.
+ */
+int memremap_init(const struct memremap_ops *ops, uintptr_t ioremap_start,
+		  uintptr_t ioremap_end);
+
+/**
+ * enum memremap_action - what memremap() does with a request
+ * @MEMREMAP_ACT_LINEAR: System RAM with MEMREMAP_WB: return the linear-map address __va(offset)
+ * @MEMREMAP_ACT_MAP: map it in the ioremap region with memory type memremap_decision.type
+ * @MEMREMAP_ACT_REFUSE: return NULL (memremap_decision.err and .reason say why)
+ */
+enum memremap_action {
+	MEMREMAP_ACT_LINEAR,
+	MEMREMAP_ACT_MAP,
+	MEMREMAP_ACT_REFUSE,
+};
+
+/**
+ * struct memremap_decision - the outcome of memremap_decide()
+ * @action: see enum memremap_action
+ * @type: for MEMREMAP_ACT_MAP, the memory type of the new mapping
+ * @region: region_intersects() of the range against System RAM (REGION_*), or -1 when the
+ *	    request was refused before looking (bad size or flags)
+ * @err: 0, or for MEMREMAP_ACT_REFUSE the errno memremap() stands for: -EINVAL (empty or
+ *	 wrapping range, no or unknown flags, range mixing System RAM with anything else),
+ *	 -EPERM (WT/WC on System RAM: it would alias the cacheable linear map),
+ *	 -EOPNOTSUPP (no requested type is supported by the platform), -ENODEV (a new mapping is
+ *	 needed but memremap_init() was not called)
+ * @reason: for MEMREMAP_ACT_REFUSE, a short phrase for messages ("mixes System RAM and ...")
+ */
+struct memremap_decision {
+	enum memremap_action action;
+	enum memremap_type type;
+	int region;
+	int err;
+	const char *reason;
+};
+
+/**
+ * memremap_decide() - what memremap(@offset, @size, @flags) would do, without doing it
+ *
+ * The rules (seed 001): the range is classified with region_intersects(IORESOURCE_SYSTEM_RAM).
+ * REGION_MIXED is refused. Then the requested types are tried in the order WB, WT, WC: WB on
+ * System RAM is the linear map; WB elsewhere maps with MEMREMAP_TYPE_WB; WT/WC on System RAM are
+ * refused (when WB was not requested or could not be used); WT elsewhere maps with
+ * MEMREMAP_TYPE_WT and WC with MEMREMAP_TYPE_NC. A type the platform does not support
+ * (memremap_ops.type_supported) is skipped, never replaced by another: if no requested type
+ * is left the request is refused with -EOPNOTSUPP.
+ * Return: 0 when @d->action is LINEAR or MAP, else @d->err (negative).
+ */
+int memremap_decide(phys_addr_t offset, size_t size, unsigned long flags,
+		    struct memremap_decision *d);
+
+/**
+ * memremap() - a kernel pointer to [@offset, @offset + @size) of memory without side effects
+ * @flags: MEMREMAP_WB, MEMREMAP_WT, MEMREMAP_WC, or several (tried in that order)
+ *
+ * Does what memremap_decide() says. A new mapping covers the whole pages around the range in a
+ * fresh area of the ioremap region (aligned to the mapping size, up to 1 GiB, where the
+ * physical address allows, so large leaves can be used) and the returned pointer keeps
+ * @offset's position within its page. Refusals print a message naming the range and why.
+ * Return: the address, or NULL.
+ */
+void *memremap(phys_addr_t offset, size_t size, unsigned long flags);
+
+/**
+ * memunmap() - undo memremap(). For an address in the ioremap region the mapping is removed
+ * and its VA range freed; a linear-map address needs nothing. NULL is ignored. An address
+ * memremap() did not return is reported and ignored.
+ */
+void memunmap(void *addr);
+
+/**
+ * struct memremap_stats - counters for leak checks and metrics
+ * @live_mappings: ioremap-region mappings made and not yet unmapped
+ * @live_bytes: bytes they map (whole pages)
+ * @total_mappings: ioremap-region mappings made since memremap_init()
+ * @linear_hits: requests answered with the linear map
+ * @refused: requests refused
+ */
+struct memremap_stats {
+	unsigned long live_mappings;
+	uint64_t live_bytes;
+	unsigned long total_mappings;
+	unsigned long linear_hits;
+	unsigned long refused;
+};
+
+/** memremap_get_stats() - fill @st. */
+void memremap_get_stats(struct memremap_stats *st);
+
+/**
+ * devm_memremap() - memremap() whose mapping is undone (memunmap()) when @dev is unbound from
+ * its driver or its probe fails.
+ * Return: the address, or ERR_PTR(): the memremap_decide() error for a refusal, -ENOMEM when
+ * the mapping or the devres entry could not be allocated.
+ */
+void *devm_memremap(struct device *dev, phys_addr_t offset, size_t size, unsigned long flags);
+
+/**
+ * devm_memunmap() - undo devm_memremap() now instead of at unbind.
+ * Return: 0, or -ENOENT if @addr is not a devm_memremap() address of @dev (nothing is done).
+ */
+int devm_memunmap(struct device *dev, void *addr);
+
+/* ---- vmem_altmap: struct pages kept in the device itself (mm/sparse-vmemmap.c) ----------- */
+
+/**
+ * struct vmem_altmap - pre-allocated storage for vmemmap_populate() inside a device range
+ * (Linux include/linux/memremap.h)
+ * @base_pfn: first pfn of the device range whose struct pages this altmap holds
+ * @end_pfn: end (exclusive) of that range; ranges given to sparse_add_section() with this
+ *	     altmap must lie inside [@base_pfn, @end_pfn)
+ * @reserve: pages at @base_pfn kept for the driver (info block), never allocated
+ * @free: pages after the reserve that may hold the memmap
+ * @align: pages skipped to align allocations (and, after frees that were not the last
+ *	   allocation, pages no longer used but not yet given back)
+ * @alloc: pages currently holding memmap
+ * @inaccessible: the device range cannot be written by the CPU (its memmap must come from RAM;
+ *	   sparse_add_section() refuses such an altmap)
+ *
+ * The next allocation starts at @base_pfn + @reserve + @alloc + @align (rounded up to its own
+ * alignment); @free - (@alloc + @align) pages are left.
+ */
+struct vmem_altmap {
+	unsigned long base_pfn;
+	const unsigned long end_pfn;
+	unsigned long reserve;
+	unsigned long free;
+	unsigned long align;
+	unsigned long alloc;
+	bool inaccessible;
+};
+
+/**
+ * vmem_altmap_offset() - pfns from @altmap->base_pfn to the first pfn that is neither reserved
+ * nor memmap storage (the first pfn a driver may hand out as data); 0 without an altmap
+ */
+static inline unsigned long vmem_altmap_offset(const struct vmem_altmap *altmap)
+{
+	return altmap ? altmap->reserve + altmap->free : 0;
+}
+
+/**
+ * vmem_altmap_free() - @nr_pfns pages of memmap storage are no longer used (Linux semantics:
+ * @alloc drops by @nr_pfns). The allocation point itself only moves back over pages that were
+ * the last allocated: vmemmap_free() recomputes @align from what is still mapped, so storage
+ * freed below a live allocation stays counted in @align until everything above it is freed.
+ * @altmap: the altmap
+ * @nr_pfns: pages, at most @altmap->alloc
+ */
+void vmem_altmap_free(struct vmem_altmap *altmap, unsigned long nr_pfns);
+
+#endif

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Virtual memory map population: struct pages mapped at vmemmap + pfn with base pages or PMD
+// leaves, backed by RAM or by a device's vmem_altmap (seed 002, Linux mm/sparse-vmemmap.c).
+// Differs from Linux: no NUMA node, no vmemmap_verify(); mappings go through mm/pgtable.c.
+#include <string.h>
+
+#include <platform/errno.h>
+#include <platform/printk.h>
+#include <mm/memblock.h>
+#include <mm/memremap.h>
+#include <mm/mmzone.h>
+#include <mm/pgtable.h>
+
+/* Largest alignment altmap_alloc_block_buf() pays for: a PMD leaf's. */
+#define ALTMAP_MAX_ALIGN_PAGES (PMD_SIZE >> PAGE_SHIFT)
+
+static phys_addr_t memblock_block_alloc(size_t size, size_t align, void *ctx)
+{
+	(void)ctx;
+	return memblock_phys_alloc(size, align);
+}
+
+static void memblock_block_free(phys_addr_t pa, size_t size, void *ctx)
+{
+	(void)ctx;
+	memblock_phys_free(pa, size);
+}
+
+static phys_addr_t (*block_alloc)(size_t size, size_t align, void *ctx) = memblock_block_alloc;
+static void (*block_free)(phys_addr_t pa, size_t size, void *ctx) = memblock_block_free;
+static void *block_ctx;
+
+static struct pgtable *vm_pt;
+static unsigned long vm_start, vm_end;
+static bool vm_huge = true;
+static struct vmemmap_stats stats;
+
+void vmemmap_set_allocator(phys_addr_t (*alloc)(size_t size, size_t align, void *ctx),
+			   void (*free)(phys_addr_t pa, size_t size, void *ctx), void *ctx)
+{
+	if (!alloc || !free) {
+		block_alloc = memblock_block_alloc;
+		block_free = memblock_block_free;
+		block_ctx = NULL;
+		return;
+	}
+	block_alloc = alloc;
+	block_free = free;
+	block_ctx = ctx;
+}
+
+void vmemmap_set_pgtable(struct pgtable *pt, unsigned long start, unsigned long end)
+{
+	vm_pt = pt;
+	vm_start = start;
+	vm_end = end;
+}
+
+void vmemmap_set_hugepages(bool enable)
+{
+	vm_huge = enable;
+}
+
+void vmemmap_get_stats(struct vmemmap_stats *st)
+{
+	*st = stats;
+}
+
+/* ---- backing blocks ---------------------------------------------------------------------- */
+
+static bool is_pow2(size_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+void *vmemmap_alloc_block(size_t size)
+{
+	phys_addr_t pa;
+
+	if (!size || size % PAGE_SIZE)
+		return NULL;
+	pa = block_alloc(size, is_pow2(size) ? size : PAGE_SIZE, block_ctx);
+	return pa ? __va(pa) : NULL;
+}
+
+void vmemmap_free_block(void *addr, size_t size)
+{
+	block_free(__pa(addr), size, block_ctx);
+}
+
+static unsigned long altmap_next_pfn(const struct vmem_altmap *a)
+{
+	return a->base_pfn + a->reserve + a->alloc + a->align;
+}
+
+static unsigned long altmap_nr_free(const struct vmem_altmap *a)
+{
+	unsigned long used = a->alloc + a->align;
+
+	return a->free > used ? a->free - used : 0;
+}
+
+/* Take @size bytes from @a; *@pad gets the alignment pages skipped. 0 or -ENOMEM/-EINVAL. */
+static int altmap_take(struct vmem_altmap *a, size_t size, phys_addr_t *pa, unsigned long *pad)
+{
+	unsigned long nr, align, pfn;
+
+	if (!size || size % PAGE_SIZE)
+		return -EINVAL;
+	nr = size >> PAGE_SHIFT;
+	/* The largest power of two dividing the page count, so a 2 MiB block is 2 MiB aligned. */
+	align = MIN(nr & -nr, ALTMAP_MAX_ALIGN_PAGES);
+	pfn = altmap_next_pfn(a);
+	align = ALIGN_UP(pfn, align) - pfn;
+	if (nr + align > altmap_nr_free(a))
+		return -ENOMEM;
+	a->alloc += nr;
+	a->align += align;
+	*pa = PFN_PHYS(pfn + align);
+	*pad = align;
+	return 0;
+}
+
+void *altmap_alloc_block_buf(size_t size, struct vmem_altmap *altmap)
+{
+	unsigned long pad;
+	phys_addr_t pa;
+
+	if (altmap_take(altmap, size, &pa, &pad))
+		return NULL;
+	return __va(pa);
+}
+
+void *vmemmap_alloc_block_buf(size_t size, struct vmem_altmap *altmap)
+{
+	if (altmap)
+		return altmap_alloc_block_buf(size, altmap);
+	return vmemmap_alloc_block(size);
+}
+
+void vmem_altmap_free(struct vmem_altmap *altmap, unsigned long nr_pfns)
+{
+	if (nr_pfns > altmap->alloc) {
+		pr_warn("vmemmap: freeing %lu pages of altmap [pfn 0x%lx-0x%lx] holding %lu\n",
+			nr_pfns, altmap->base_pfn, altmap->end_pfn, altmap->alloc);
+		nr_pfns = altmap->alloc;
+	}
+	altmap->alloc -= nr_pfns;
+}
+
+static bool altmap_owns(const struct vmem_altmap *a, phys_addr_t pa)
+{
+	unsigned long pfn = PHYS_PFN(pa), first = a->base_pfn + a->reserve;
+
+	return pfn >= first && pfn - first < a->free;
+}
+
+struct altmap_top {
+	const struct vmem_altmap *a;
+	unsigned long top_pfn;
+};
+
+static int altmap_top_leaf(void *arg, uintptr_t va, int level, pteval_t e)
+{
+	struct altmap_top *t = arg;
+	phys_addr_t pa = arch_pte_addr(e, level);
+
+	(void)va;
+	if (altmap_owns(t->a, pa))
+		t->top_pfn = MAX(t->top_pfn, PHYS_PFN(pa + pgtable_level_size(level)));
+	return 0;
+}
+
+/*
+ * After a free, move @a's allocation point back to the end of its highest block still mapped:
+ * every block of an altmap is memmap of its own range [base_pfn, end_pfn), so a walk of that
+ * range's vmemmap finds them all. What lies below the point and is not allocated is padding
+ * or storage freed under a live block; both are counted in @align.
+ */
+static void altmap_recompute(struct vmem_altmap *a)
+{
+	struct altmap_top t = { a, a->base_pfn + a->reserve };
+	uintptr_t s = (uintptr_t)pfn_to_page(a->base_pfn), e = (uintptr_t)pfn_to_page(a->end_pfn);
+	unsigned long used;
+
+	if (e > s)
+		pgtable_walk_leaves(vm_pt, s, e - s, altmap_top_leaf, &t);
+	used = t.top_pfn - (a->base_pfn + a->reserve);
+	if (used < a->alloc) {
+		pr_warn("vmemmap: altmap [pfn 0x%lx-0x%lx]: %lu pages allocated but only %lu mapped\n",
+			a->base_pfn, a->end_pfn, a->alloc, used);
+		return;
+	}
+	a->align = used - a->alloc;
+}
+
+/* Backing for one leaf; *@pad as altmap_take() (0 for RAM). */
+static int get_block(size_t size, struct vmem_altmap *altmap, phys_addr_t *pa, unsigned long *pad)
+{
+	*pad = 0;
+	if (altmap)
+		return altmap_take(altmap, size, pa, pad);
+	*pa = block_alloc(size, size, block_ctx);
+	return *pa ? 0 : -ENOMEM;
+}
+
+/* Undo get_block() at once (the block was the last one taken). */
+static void unget_block(phys_addr_t pa, size_t size, struct vmem_altmap *altmap,
+			unsigned long pad)
+{
+	if (altmap) {
+		altmap->alloc -= size >> PAGE_SHIFT;
+		altmap->align -= pad;
+		return;
+	}
+	block_free(pa, size, block_ctx);
+}
+
+static void account_leaf(size_t size, struct vmem_altmap *altmap, bool add)
+{
+	uint64_t *bytes = altmap ? &stats.altmap_bytes : &stats.ram_bytes;
+	unsigned long *leaves = size == PMD_SIZE ? &stats.pmd_leaves : &stats.pte_leaves;
+
+	if (add) {
+		*bytes += size;
+		(*leaves)++;
+	} else {
+		*bytes -= size;
+		(*leaves)--;
+	}
+}
+
+static int map_leaf(unsigned long addr, size_t size, struct vmem_altmap *altmap)
+{
+	unsigned int flags = size == PMD_SIZE ? PGTABLE_MAP_MAX_LEAF(PGTABLE_LEVEL_PMD)
+					      : PGTABLE_MAP_NO_BLOCKS;
+	unsigned long pad;
+	phys_addr_t pa;
+	int ret;
+
+	/* -ENOSPC: no backing (callers fall back or report); -ENOMEM: no table page. */
+	if (get_block(size, altmap, &pa, &pad))
+		return -ENOSPC;
+	ret = pgtable_map(vm_pt, addr, pa, size, PAGE_KERNEL, flags);
+	if (ret) {
+		unget_block(pa, size, altmap, pad);
+		return ret;
+	}
+	account_leaf(size, altmap, true);
+	return 0;
+}
+
+/* ---- population -------------------------------------------------------------------------- */
+
+/* Where populate_base() found the altmap empty (0: it did not). */
+static unsigned long exhausted_at;
+
+static void report_exhausted(const struct vmem_altmap *a, unsigned long start, unsigned long end,
+			     unsigned long left)
+{
+	stats.altmap_exhausted++;
+	pr_err("vmemmap: altmap [pfn 0x%lx-0x%lx] exhausted: vmemmap 0x%lx-0x%lx needs %lu pages, "
+	       "%lu were left (reserve %lu, free %lu, alloc %lu, align %lu); ran out at 0x%lx\n",
+	       a->base_pfn, a->end_pfn - 1, start, end - 1, (end - start) >> PAGE_SHIFT, left,
+	       a->reserve, a->free, a->alloc, a->align, exhausted_at);
+}
+
+/*
+ * Where an existing leaf covering @addr lies. Return: 0 if none (the walk stopped at *@level),
+ * 1 if a leaf whose [*@ls, *@ls + *@lsize) is wholly inside [@start, @end), 2 if one reaching
+ * beyond it (a neighbour's PMD leaf).
+ */
+static int existing_leaf(unsigned long addr, unsigned long start, unsigned long end, int *level,
+			 unsigned long *ls, unsigned long *lsize)
+{
+	struct pgtable_walk_result r;
+
+	pgtable_walk(vm_pt, addr, &r);
+	*level = r.level;
+	if (!r.found)
+		return 0;
+	*lsize = pgtable_level_size(r.level);
+	*ls = addr & ~(*lsize - 1);
+	return *ls >= start && *ls + *lsize <= end ? 1 : 2;
+}
+
+/* Base pages for [@start, @end); *@done is how far the range is mapped by this call. */
+static int populate_base(unsigned long start, unsigned long end, struct vmem_altmap *altmap,
+			 unsigned long *done)
+{
+	unsigned long addr = start, ls, lsize;
+	int level, ret;
+
+	while (addr < end) {
+		switch (existing_leaf(addr, start, end, &level, &ls, &lsize)) {
+		case 1:
+			return -EEXIST;
+		case 2:
+			addr = MIN(ls + lsize, end);
+			*done = addr;
+			continue;
+		}
+		ret = map_leaf(addr, PAGE_SIZE, altmap);
+		if (ret == -ENOSPC) {
+			exhausted_at = addr;
+			return -ENOMEM;
+		}
+		if (ret)
+			return ret;
+		addr += PAGE_SIZE;
+		*done = addr;
+	}
+	return 0;
+}
+
+static int populate_huge(unsigned long start, unsigned long end, struct vmem_altmap *altmap,
+			 unsigned long *done)
+{
+	unsigned long addr, next, ls, lsize;
+	int level, ret;
+
+	for (addr = start; addr < end; addr = next) {
+		next = pmd_addr_end(addr, end);
+		if (next - addr == PMD_SIZE) {
+			ret = existing_leaf(addr, start, end, &level, &ls, &lsize);
+			if (ret)
+				return -EEXIST;
+			/* The walk stopped at the PMD or above: no table below this PMD yet. */
+			if (level >= PGTABLE_LEVEL_PMD) {
+				ret = map_leaf(addr, PMD_SIZE, altmap);
+				if (ret == 0) {
+					*done = next;
+					continue;
+				}
+				if (ret != -ENOSPC)
+					return ret;
+				stats.pmd_fallbacks++;
+			}
+		}
+		ret = populate_base(addr, next, altmap, done);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void free_range(unsigned long start, unsigned long end, struct vmem_altmap *altmap);
+
+static int populate(unsigned long start, unsigned long end, struct vmem_altmap *altmap,
+		    bool huge)
+{
+	unsigned long saved_alloc = 0, saved_align = 0, done = start;
+	long tables0;
+	int ret;
+
+	if (!vm_pt)
+		return -ENODEV;
+	if (start >= end || start % PAGE_SIZE || end % PAGE_SIZE || start < vm_start ||
+	    end > vm_end)
+		return -EINVAL;
+	stats.populate_calls++;
+	tables0 = (long)vm_pt->nr_table_pages;
+	if (altmap) {
+		saved_alloc = altmap->alloc;
+		saved_align = altmap->align;
+	}
+	exhausted_at = 0;
+	ret = huge ? populate_huge(start, end, altmap, &done)
+		   : populate_base(start, end, altmap, &done);
+	if (ret) {
+		if (done > start)
+			free_range(start, done, altmap);
+		if (altmap) {
+			altmap->alloc = saved_alloc;
+			altmap->align = saved_align;
+			if (exhausted_at)
+				report_exhausted(altmap, start, end, altmap_nr_free(altmap));
+		}
+	}
+	stats.table_pages += (long)vm_pt->nr_table_pages - tables0;
+	return ret;
+}
+
+int vmemmap_populate_basepages(unsigned long start, unsigned long end,
+			       struct vmem_altmap *altmap)
+{
+	return populate(start, end, altmap, false);
+}
+
+int vmemmap_populate_hugepages(unsigned long start, unsigned long end,
+			       struct vmem_altmap *altmap)
+{
+	return populate(start, end, altmap, true);
+}
+
+int vmemmap_populate(unsigned long start, unsigned long end, struct vmem_altmap *altmap)
+{
+	return populate(start, end, altmap, vm_huge);
+}
+
+/* ---- removal ----------------------------------------------------------------------------- */
+
+/* Leaves released so far: a free of an empty range skips the unmap and the altmap walk. */
+static unsigned long released, released_altmap;
+
+static void release(phys_addr_t pa, size_t size, struct vmem_altmap *altmap)
+{
+	bool from_altmap = altmap && altmap_owns(altmap, pa);
+
+	released++;
+	released_altmap += from_altmap;
+	if (from_altmap)
+		vmem_altmap_free(altmap, size >> PAGE_SHIFT);
+	else
+		block_free(pa, size, block_ctx);
+	account_leaf(size, from_altmap ? altmap : NULL, false);
+}
+
+static void free_range(unsigned long start, unsigned long end, struct vmem_altmap *altmap)
+{
+	unsigned long addr, next, ustart = start, uend = end;
+	unsigned long released0 = released;
+	struct pgtable_walk_result r;
+	int ret;
+
+	for (addr = start; addr < end; addr = next) {
+		next = pmd_addr_end(addr, end);
+		pgtable_walk(vm_pt, addr, &r);
+		if (r.found && r.level >= PGTABLE_LEVEL_PMD) {
+			unsigned long lsize = pgtable_level_size(r.level);
+			unsigned long ls = addr & ~(lsize - 1);
+
+			if (ls < start || ls + lsize > end) {
+				/* A leaf shared with memmap outside the range stays. */
+				if (ls < start)
+					ustart = MAX(ustart, MIN(ls + lsize, end));
+				if (ls + lsize > end)
+					uend = MIN(uend, MAX(ls, start));
+				continue;
+			}
+			release(arch_pte_addr(r.entry, r.level), lsize, altmap);
+			next = ls + lsize;
+			continue;
+		}
+		if (!r.found && r.level >= PGTABLE_LEVEL_PMD)
+			continue;
+		for (unsigned long a = addr; a < next; a += PAGE_SIZE) {
+			if (pgtable_walk(vm_pt, a, &r) == 0)
+				release(arch_pte_addr(r.entry, r.level), PAGE_SIZE, altmap);
+		}
+	}
+	if (released != released0 && ustart < uend) {
+		ret = pgtable_unmap(vm_pt, ustart, uend - ustart);
+		if (ret)
+			pr_err("vmemmap: unmapping 0x%lx-0x%lx failed: %d\n", ustart, uend - 1, ret);
+	}
+}
+
+void vmemmap_free(unsigned long start, unsigned long end, struct vmem_altmap *altmap)
+{
+	unsigned long altmap0 = released_altmap;
+	long tables0;
+
+	if (!vm_pt || start >= end || start % PAGE_SIZE || end % PAGE_SIZE) {
+		pr_warn("vmemmap: vmemmap_free(0x%lx, 0x%lx) ignored\n", start, end);
+		return;
+	}
+	stats.free_calls++;
+	tables0 = (long)vm_pt->nr_table_pages;
+	free_range(start, end, altmap);
+	if (released_altmap != altmap0)
+		altmap_recompute(altmap);
+	stats.table_pages += (long)vm_pt->nr_table_pages - tables0;
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// GICv2 and GICv3 as far as IPIs need them (Arm GIC architecture spec IHI 0048/0069): find the
+// controller in the tree, enable SGIs on each CPU, send SGI 0 as the IPI, acknowledge it.
+#include <platform/boot.h>
+#include <platform/dt.h>
+#include <platform/errno.h>
+#include <platform/paging.h>
+#include <platform/printk.h>
+#include <platform/smp.h>
+
+#define IPI_SGI 0
+#define GIC_SPURIOUS 1020
+
+/* Distributor (both versions). */
+#define GICD_CTLR 0x000
+#define GICD_ISENABLER0 0x100
+#define GICD_IPRIORITYR 0x400
+#define GICD_ITARGETSR 0x800
+#define GICD_SGIR 0xf00
+#define GICD_CTLR_RWP (1U << 31)
+/* GICv2 CPU interface. */
+#define GICC_CTLR 0x00
+#define GICC_PMR 0x04
+#define GICC_IAR 0x0c
+#define GICC_EOIR 0x10
+/* GICv3 redistributor: RD_base frame, then SGI_base frame 64 KiB above. */
+#define GICR_FRAME_STRIDE 0x20000
+#define GICR_TYPER 0x08
+#define GICR_WAKER 0x14
+#define GICR_TYPER_LAST (1ULL << 4)
+#define GICR_WAKER_SLEEP (1U << 1)
+#define GICR_WAKER_ASLEEP (1U << 2)
+#define GICR_SGI_BASE 0x10000
+#define GICR_IGROUPR0 0x080
+#define GICR_ISENABLER0 0x100
+#define GICR_IPRIORITYR0 0x400
+
+static int version;
+static volatile uint8_t *dist, *cpuif, *redist;
+static uint64_t redist_size;
+static uint8_t gicv2_target[NR_CPUS];
+
+static inline uint32_t rd32(volatile uint8_t *base, unsigned long off)
+{
+	return *(volatile uint32_t *)(base + off);
+}
+
+static inline void wr32(volatile uint8_t *base, unsigned long off, uint32_t v)
+{
+	*(volatile uint32_t *)(base + off) = v;
+}
+
+static inline uint64_t rd64(volatile uint8_t *base, unsigned long off)
+{
+	return *(volatile uint64_t *)(base + off);
+}
+
+static int find_gic(phys_addr_t *d, phys_addr_t *c, phys_addr_t *csize)
+{
+	static const char *const v3[] = { "arm,gic-v3" };
+	static const char *const v2[] = { "arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic" };
+	uint64_t dsize;
+	int node = dt_next_compatible(&boot.dt, -1, v3[0]);
+
+	version = 3;
+	for (size_t i = 0; node < 0 && i < ARRAY_SIZE(v2); i++) {
+		node = dt_next_compatible(&boot.dt, -1, v2[i]);
+		version = 2;
+	}
+	if (node < 0) {
+		version = 0;
+		return -ENODEV;
+	}
+	if (dt_reg(&boot.dt, node, 0, d, &dsize) || dt_reg(&boot.dt, node, 1, c, csize)) {
+		pr_err("gic: %s: no distributor and %s in reg\n", dt_node_name(&boot.dt, node),
+		       version == 3 ? "redistributor" : "CPU interface");
+		version = 0;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void wait_rwp(void)
+{
+	for (int i = 0; i < 1000000 && (rd32(dist, GICD_CTLR) & GICD_CTLR_RWP); i++)
+		;
+}
+
+static int gic_global_init(void)
+{
+	phys_addr_t d, c, csize;
+	int ret = find_gic(&d, &c, &csize);
+
+	if (ret)
+		return ret;
+	dist = ioremap(d, 0x10000);
+	cpuif = version == 2 ? ioremap(c, 0x2000) : NULL;
+	redist = version == 3 ? ioremap(c, csize) : NULL;
+	redist_size = csize;
+	if (!dist || (version == 2 && !cpuif) || (version == 3 && !redist))
+		return -ENOMEM;
+	if (version == 2) {
+		wr32(dist, GICD_CTLR, 1);
+	} else {
+		/* Affinity routing, both groups (one security state under QEMU virt). */
+		wr32(dist, GICD_CTLR, (1U << 4) | (1U << 1) | 1U);
+		wait_rwp();
+	}
+	pr_info("gic: GICv%d, distributor 0x%llx, %s 0x%llx\n", version, (unsigned long long)d,
+		version == 3 ? "redistributors" : "CPU interface", (unsigned long long)c);
+	return 0;
+}
+
+static volatile uint8_t *my_redistributor(void)
+{
+	uint64_t mpidr;
+
+	__asm__("mrs %0, mpidr_el1" : "=r"(mpidr));
+	uint64_t aff = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
+	for (uint64_t off = 0; off + GICR_FRAME_STRIDE <= redist_size; off += GICR_FRAME_STRIDE) {
+		uint64_t typer = rd64(redist, off + GICR_TYPER);
+		if ((typer >> 32) == aff)
+			return redist + off;
+		if (typer & GICR_TYPER_LAST)
+			break;
+	}
+	return NULL;
+}
+
+int arch_ipi_init(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	if (cpu == 0 && gic_global_init())
+		return -ENODEV;
+	if (!version)
+		return -ENODEV;
+	if (version == 2) {
+		/* The banked ITARGETSR0 reads back this CPU interface's own bit. */
+		gicv2_target[cpu] = (uint8_t)rd32(dist, GICD_ITARGETSR);
+		wr32(dist, GICD_ISENABLER0, 1U << IPI_SGI);
+		wr32(dist, GICD_IPRIORITYR, 0xa0);
+		wr32(cpuif, GICC_PMR, 0xf0);
+		wr32(cpuif, GICC_CTLR, 1);
+		return 0;
+	}
+	volatile uint8_t *rd = my_redistributor();
+	if (!rd) {
+		pr_err("gic: cpu%u: no redistributor matches its MPIDR\n", cpu);
+		return -ENODEV;
+	}
+	wr32(rd, GICR_WAKER, rd32(rd, GICR_WAKER) & ~GICR_WAKER_SLEEP);
+	for (int i = 0; i < 1000000 && (rd32(rd, GICR_WAKER) & GICR_WAKER_ASLEEP); i++)
+		;
+	wr32(rd, GICR_SGI_BASE + GICR_IGROUPR0, ~0U);
+	wr32(rd, GICR_SGI_BASE + GICR_IPRIORITYR0, 0xa0);
+	wr32(rd, GICR_SGI_BASE + GICR_ISENABLER0, 1U << IPI_SGI);
+	uint64_t sre;
+	__asm__ volatile("mrs %0, S3_0_C12_C12_5" : "=r"(sre));
+	__asm__ volatile("msr S3_0_C12_C12_5, %0\n\tisb" ::"r"(sre | 1));
+	__asm__ volatile("msr S3_0_C4_C6_0, %0" ::"r"(0xf0UL));	/* ICC_PMR_EL1 */
+	__asm__ volatile("msr S3_0_C12_C12_7, %0\n\tisb" ::"r"(1UL)); /* ICC_IGRPEN1_EL1 */
+	return 0;
+}
+
+void arch_send_ipi(unsigned int cpu)
+{
+	uint64_t aff = per_cpu(cpu)->hwid;
+
+	/* Make the caller's stores visible before the target can run. */
+	__asm__ volatile("dsb ishst" ::: "memory");
+	if (version == 2) {
+		wr32(dist, GICD_SGIR, (uint32_t)gicv2_target[cpu] << 16 | IPI_SGI);
+		return;
+	}
+	uint64_t v = ((aff >> 32) & 0xff) << 48 | ((aff >> 16) & 0xff) << 32 |
+		     (uint64_t)IPI_SGI << 24 | ((aff >> 8) & 0xff) << 16 | (1ULL << (aff & 0xf));
+	__asm__ volatile("msr S3_0_C12_C11_5, %0\n\tisb" ::"r"(v)); /* ICC_SGI1R_EL1 */
+}
+
+/* Called by the IRQ vectors. */
+void arm64_handle_irq(void);
+
+void arm64_handle_irq(void)
+{
+	for (;;) {
+		uint64_t iar;
+		if (version == 2)
+			iar = rd32(cpuif, GICC_IAR);
+		else
+			__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(iar)); /* ICC_IAR1_EL1 */
+		unsigned int id = (unsigned int)(iar & 0x3ff);
+		if (id >= GIC_SPURIOUS)
+			return;
+		if (id == IPI_SGI)
+			smp_ipi_received();
+		else
+			pr_warn("gic: unexpected interrupt %u\n", id);
+		if (version == 2)
+			wr32(cpuif, GICC_EOIR, (uint32_t)iar);
+		else
+			__asm__ volatile("msr S3_0_C12_C12_1, %0" ::"r"(iar)); /* ICC_EOIR1_EL1 */
+	}
+}

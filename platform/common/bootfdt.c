@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Decodes the boot facts (memory, reservations, pmem, cpus, console, PSCI, finisher, GIC) from a
+// validated device tree into struct boot_info, reporting every problem and carrying on.
+
+#include <platform/bootinfo.h>
+#include <platform/dt.h>
+#include <platform/errno.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct bootfdt {
+	struct dt *dt;
+	struct boot_info *bi;
+	void (*report)(const struct dt_error *e, void *ctx);
+	void *ctx;
+};
+
+/* Hands dt->error (already filled) to the callback and counts it. */
+static void report_dt(struct bootfdt *b)
+{
+	b->bi->errors++;
+	if (b->report)
+		b->report(&b->dt->error, b->ctx);
+}
+
+static __printf(4, 5) void problem(struct bootfdt *b, int node, uint32_t offset, const char *fmt,
+				   ...)
+{
+	char msg[sizeof(b->dt->error.msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dt_set_error(b->dt, -EINVAL, node, offset, "%s", msg);
+	report_dt(b);
+}
+
+static uint32_t node_off(const struct dt *dt, int node)
+{
+	return dt->off_struct + (uint32_t)node;
+}
+
+/* Blob offset of property @name of @node (the node's own offset when absent). */
+static uint32_t prop_off(const struct dt *dt, int node, const char *name)
+{
+	int prop;
+
+	for (prop = dt_first_prop(dt, node); prop >= 0; prop = dt_next_prop(dt, prop)) {
+		const char *pn = NULL;
+
+		dt_prop_by_offset(dt, prop, &pn, NULL);
+		if (pn && !strcmp(pn, name))
+			return dt->off_struct + (uint32_t)prop;
+	}
+	return node_off(dt, node);
+}
+
+/*
+ * Copies string property @name of @node into @dst. Absent: "" and false, silently. Not
+ * NUL-terminated: reported. Too long for @dst: truncated, and reported when @must_fit (the value
+ * would be misread if cut, e.g. bootargs; a cut model name is harmless).
+ */
+static bool copy_string(struct bootfdt *b, int node, const char *name, char *dst, size_t size,
+			bool must_fit)
+{
+	uint32_t len;
+	const char *val = dt_getprop(b->dt, node, name, &len);
+
+	dst[0] = '\0';
+	if (!val)
+		return false;
+	if (!len || val[len - 1]) {
+		problem(b, node, prop_off(b->dt, node, name),
+			"property \"%s\" at offset 0x%x: not a NUL-terminated string", name,
+			prop_off(b->dt, node, name));
+		return false;
+	}
+	if (len > size && must_fit)
+		problem(b, node, prop_off(b->dt, node, name),
+			"property \"%s\" at offset 0x%x: %u bytes, longer than the %zu kept", name,
+			prop_off(b->dt, node, name), len - 1, size - 1);
+	if (len > size)
+		len = (uint32_t)size;
+	memcpy(dst, val, len - 1);
+	dst[len - 1] = '\0';
+	return true;
+}
+
+static void copy_name(char *dst, const char *src, size_t size)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+/*
+ * Appends every reg range of @node to @arr (capacity @max, count *@nr). Zero-size ranges and
+ * ranges that wrap around the address space are reported and skipped; so are the ranges that do
+ * not fit. Return: the number of ranges appended.
+ */
+static int add_reg_ranges(struct bootfdt *b, int node, const char *what, struct bi_range *arr,
+			  int max, int *nr, bool no_map, bool is_volatile)
+{
+	struct dt *dt = b->dt;
+	int count = dt_reg_count(dt, node);
+	int added = 0;
+
+	if (count == -ENOENT) {
+		problem(b, node, node_off(dt, node), "node at offset 0x%x: %s node has no \"reg\"",
+			node_off(dt, node), what);
+		return 0;
+	}
+	if (count < 0) {
+		report_dt(b);
+		return 0;
+	}
+	if (count == 0)
+		problem(b, node, prop_off(dt, node, "reg"),
+			"property \"reg\" at offset 0x%x: empty, %s node describes no range",
+			prop_off(dt, node, "reg"), what);
+	for (int i = 0; i < count; i++) {
+		struct bi_range *r;
+		uint64_t base, size;
+
+		if (dt_reg(dt, node, i, &base, &size)) {
+			report_dt(b);
+			return added;
+		}
+		if (!size) {
+			problem(b, node, prop_off(dt, node, "reg"),
+				"property \"reg\" at offset 0x%x: range %d at 0x%llx has size 0, "
+				"ignored",
+				prop_off(dt, node, "reg"), i, (unsigned long long)base);
+			continue;
+		}
+		if (base + size - 1 < base) {
+			problem(b, node, prop_off(dt, node, "reg"),
+				"property \"reg\" at offset 0x%x: range %d 0x%llx+0x%llx wraps "
+				"around the address space, ignored",
+				prop_off(dt, node, "reg"), i, (unsigned long long)base,
+				(unsigned long long)size);
+			continue;
+		}
+		if (*nr >= max) {
+			problem(b, node, prop_off(dt, node, "reg"),
+				"property \"reg\" at offset 0x%x: range %d 0x%llx+0x%llx dropped, "
+				"more than %d %s ranges",
+				prop_off(dt, node, "reg"), i, (unsigned long long)base,
+				(unsigned long long)size, max, what);
+			continue;
+		}
+		r = &arr[(*nr)++];
+		r->base = base;
+		r->size = size;
+		copy_name(r->node, dt_node_name(dt, node), sizeof(r->node));
+		r->no_map = no_map;
+		r->is_volatile = is_volatile;
+		r->dt_offset = node_off(dt, node);
+		added++;
+	}
+	return added;
+}
+
+static void parse_chosen(struct bootfdt *b, int root)
+{
+	struct dt *dt = b->dt;
+	struct boot_info *bi = b->bi;
+	char path[sizeof(bi->stdout_path)];
+	const char *prop = "stdout-path";
+	int chosen = dt_subnode_offset(dt, root, "chosen");
+	int uart;
+	char *colon;
+
+	if (chosen < 0)
+		return;
+	copy_string(b, chosen, "bootargs", bi->bootargs, sizeof(bi->bootargs), true);
+	if (!dt_prop_bool(dt, chosen, prop))
+		prop = "linux,stdout-path";
+	if (!copy_string(b, chosen, prop, path, sizeof(path), true))
+		return;
+	colon = strchr(path, ':');
+	if (colon)
+		*colon = '\0';
+	memcpy(bi->stdout_path, path, sizeof(path));
+	if (!path[0]) {
+		problem(b, chosen, prop_off(dt, chosen, prop),
+			"property \"%s\" at offset 0x%x: empty path", prop,
+			prop_off(dt, chosen, prop));
+		return;
+	}
+	uart = dt_path_offset(dt, path);
+	if (uart < 0) {
+		problem(b, chosen, prop_off(dt, chosen, prop),
+			"property \"%s\" at offset 0x%x: \"%s\" names no node", prop,
+			prop_off(dt, chosen, prop), path);
+		return;
+	}
+	copy_name(bi->uart_node, dt_node_name(dt, uart), sizeof(bi->uart_node));
+	if (dt_node_is_compatible(dt, uart, "ns16550a") ||
+	    dt_node_is_compatible(dt, uart, "ns16550") ||
+	    dt_node_is_compatible(dt, uart, "snps,dw-apb-uart"))
+		bi->uart_kind = BI_UART_NS16550;
+	else if (dt_node_is_compatible(dt, uart, "arm,pl011"))
+		bi->uart_kind = BI_UART_PL011;
+	else
+		return; /* a console we do not drive is not an error in the tree */
+	{
+		uint64_t base, size;
+		int err = dt_reg(dt, uart, 0, &base, &size);
+
+		if (!err)
+			bi->uart_base = base;
+		else if (err == -ENOENT)
+			problem(b, uart, node_off(dt, uart),
+				"node at offset 0x%x: console UART has no \"reg\"",
+				node_off(dt, uart));
+		else
+			report_dt(b);
+	}
+}
+
+static void parse_memory(struct bootfdt *b)
+{
+	struct dt *dt = b->dt;
+	int node;
+
+	for (node = dt_next_node(dt, -1, NULL); node >= 0; node = dt_next_node(dt, node, NULL)) {
+		uint32_t len;
+		const char *type = dt_getprop(dt, node, "device_type", &len);
+
+		if (!type || len != sizeof("memory") || memcmp(type, "memory", len))
+			continue;
+		if (!dt_node_available(dt, node))
+			continue;
+		add_reg_ranges(b, node, "memory", b->bi->memory, BI_MAX_MEMORY, &b->bi->nr_memory,
+			       false, false);
+	}
+}
+
+static void parse_reserved(struct bootfdt *b, int root)
+{
+	struct dt *dt = b->dt;
+	struct boot_info *bi = b->bi;
+	int rmem = dt_subnode_offset(dt, root, "reserved-memory");
+	int n = dt_num_mem_rsv(dt);
+
+	if (rmem >= 0) {
+		for (int c = dt_first_child(dt, rmem); c >= 0; c = dt_next_sibling(dt, c)) {
+			if (!dt_node_available(dt, c))
+				continue;
+			if (!dt_prop_bool(dt, c, "reg") && dt_prop_bool(dt, c, "size"))
+				continue; /* dynamically placed: nothing fixed to reserve */
+			add_reg_ranges(b, c, "reserved-memory", bi->reserved, BI_MAX_RESERVED,
+				       &bi->nr_reserved, dt_prop_bool(dt, c, "no-map"), false);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		uint32_t off = dt->off_rsvmap + 16u * (uint32_t)i;
+		struct bi_range *r;
+		uint64_t base, size;
+
+		if (dt_get_mem_rsv(dt, i, &base, &size))
+			break;
+		if (base + size - 1 < base) {
+			dt_set_error(
+				dt, -EINVAL, -1, off,
+				"memreserve entry %d at offset 0x%x: 0x%llx+0x%llx wraps around "
+				"the address space, ignored",
+				i, off, (unsigned long long)base, (unsigned long long)size);
+			copy_name(dt->error.path, "/memreserve/", sizeof(dt->error.path));
+			report_dt(b);
+			continue;
+		}
+		if (bi->nr_reserved >= BI_MAX_RESERVED) {
+			dt_set_error(
+				dt, -ENOSPC, -1, off,
+				"memreserve entry %d at offset 0x%x: 0x%llx+0x%llx dropped, more "
+				"than %d reserved ranges",
+				i, off, (unsigned long long)base, (unsigned long long)size,
+				BI_MAX_RESERVED);
+			copy_name(dt->error.path, "/memreserve/", sizeof(dt->error.path));
+			report_dt(b);
+			continue;
+		}
+		r = &bi->reserved[bi->nr_reserved++];
+		r->base = base;
+		r->size = size;
+		copy_name(r->node, "/memreserve/", sizeof(r->node));
+		r->dt_offset = off;
+	}
+}
+
+static void parse_pmem(struct bootfdt *b)
+{
+	struct dt *dt = b->dt;
+	int node;
+
+	for (node = dt_next_compatible(dt, -1, "pmem-region"); node >= 0;
+	     node = dt_next_compatible(dt, node, "pmem-region")) {
+		if (!dt_node_available(dt, node))
+			continue;
+		add_reg_ranges(b, node, "pmem-region", b->bi->pmem, BI_MAX_PMEM, &b->bi->nr_pmem,
+			       false, dt_prop_bool(dt, node, "volatile"));
+	}
+}
+
+/* riscv,isa-extensions is a stringlist: joined with ',' into bi->isa_extensions. */
+static void join_isa_extensions(struct bootfdt *b, int cpu)
+{
+	struct boot_info *bi = b->bi;
+	uint32_t len, pos = 0;
+	const char *val = dt_getprop(b->dt, cpu, "riscv,isa-extensions", &len);
+	const char *name = "riscv,isa-extensions";
+
+	if (!val)
+		return;
+	if (!len || val[len - 1]) {
+		problem(b, cpu, prop_off(b->dt, cpu, name),
+			"property \"%s\" at offset 0x%x: not a NUL-terminated string list", name,
+			prop_off(b->dt, cpu, name));
+		return;
+	}
+	for (uint32_t i = 0; i < len; i++) {
+		char c = val[i] ? val[i] : ',';
+
+		if (i == len - 1)
+			break;
+		if (pos + 1 >= sizeof(bi->isa_extensions)) {
+			problem(b, cpu, prop_off(b->dt, cpu, name),
+				"property \"%s\" at offset 0x%x: %u bytes, longer than the %zu "
+				"kept",
+				name, prop_off(b->dt, cpu, name), len - 1,
+				sizeof(bi->isa_extensions) - 1);
+			break;
+		}
+		bi->isa_extensions[pos++] = c;
+	}
+	bi->isa_extensions[pos] = '\0';
+}
+
+static void parse_cpus(struct bootfdt *b, int root)
+{
+	struct dt *dt = b->dt;
+	struct boot_info *bi = b->bi;
+	int cpus = dt_subnode_offset(dt, root, "cpus");
+	int boot = -ENOENT, first = -ENOENT;
+	uint32_t len;
+	const void *tb;
+
+	if (cpus < 0)
+		return;
+	tb = dt_getprop(dt, cpus, "timebase-frequency", &len);
+	if (tb && len == 4)
+		bi->timebase_hz = dt_be32(tb);
+	else if (tb && len == 8)
+		bi->timebase_hz = dt_be64(tb);
+	else if (tb)
+		problem(b, cpus, prop_off(dt, cpus, "timebase-frequency"),
+			"property \"timebase-frequency\" at offset 0x%x: length %u, expected 4 or "
+			"8",
+			prop_off(dt, cpus, "timebase-frequency"), len);
+
+	if (dt_addr_cells(dt, cpus) < 0 || dt_size_cells(dt, cpus) < 0) {
+		report_dt(b);
+		return;
+	}
+	for (int c = dt_first_child(dt, cpus); c >= 0; c = dt_next_sibling(dt, c)) {
+		const char *type = dt_getprop(dt, c, "device_type", &len);
+		struct bi_cpu *cpu;
+		uint64_t hwid, size;
+		int err;
+
+		if (!type || len != sizeof("cpu") || memcmp(type, "cpu", len))
+			continue;
+		err = dt_reg(dt, c, 0, &hwid, &size);
+		if (err == -ENOENT) {
+			problem(b, c, node_off(dt, c),
+				"node at offset 0x%x: cpu node has no \"reg\"", node_off(dt, c));
+			continue;
+		}
+		if (err) {
+			report_dt(b);
+			continue;
+		}
+		if (first < 0)
+			first = c;
+		if (boot < 0 && hwid == dt->boot_cpuid)
+			boot = c;
+		if (bi->nr_cpus >= BI_MAX_CPUS) {
+			problem(b, c, node_off(dt, c),
+				"node at offset 0x%x: cpu 0x%llx dropped, more than %d cpus",
+				node_off(dt, c), (unsigned long long)hwid, BI_MAX_CPUS);
+			continue;
+		}
+		cpu = &bi->cpus[bi->nr_cpus++];
+		cpu->hwid = hwid;
+		cpu->okay = dt_node_available(dt, c);
+		copy_string(b, c, "enable-method", cpu->enable_method, sizeof(cpu->enable_method),
+			    false);
+	}
+	/* The header's boot_cpuid_phys when it names a cpu, else the first one. */
+	if (boot < 0)
+		boot = first;
+	if (boot >= 0) {
+		copy_string(b, boot, "riscv,isa", bi->isa, sizeof(bi->isa), true);
+		join_isa_extensions(b, boot);
+		if (!bi->timebase_hz) {
+			tb = dt_getprop(dt, boot, "timebase-frequency", &len);
+			if (tb && len == 4)
+				bi->timebase_hz = dt_be32(tb);
+			else if (tb && len == 8)
+				bi->timebase_hz = dt_be64(tb);
+		}
+	}
+}
+
+static void parse_psci(struct bootfdt *b, int root)
+{
+	static const char *const compats[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci" };
+	struct dt *dt = b->dt;
+	struct boot_info *bi = b->bi;
+	int psci = dt_subnode_offset(dt, root, "psci");
+	char method[8];
+	uint32_t len;
+	const char *compat;
+
+	for (size_t i = 0; psci < 0 && i < ARRAY_SIZE(compats); i++)
+		psci = dt_next_compatible(dt, -1, compats[i]);
+	if (psci < 0 || !dt_node_available(dt, psci))
+		return;
+	compat = dt_getprop(dt, psci, "compatible", &len);
+	if (compat && len && memchr(compat, 0, len))
+		copy_name(bi->psci_compat, compat, sizeof(bi->psci_compat));
+	if (!dt_prop_bool(dt, psci, "method")) {
+		problem(b, psci, node_off(dt, psci),
+			"node at offset 0x%x: PSCI node has no \"method\"", node_off(dt, psci));
+		return;
+	}
+	if (!copy_string(b, psci, "method", method, sizeof(method), false))
+		return;
+	if (!strcmp(method, "hvc"))
+		bi->psci = BI_PSCI_HVC;
+	else if (!strcmp(method, "smc"))
+		bi->psci = BI_PSCI_SMC;
+	else
+		problem(b, psci, prop_off(dt, psci, "method"),
+			"property \"method\" at offset 0x%x: \"%s\" is neither \"hvc\" nor \"smc\"",
+			prop_off(dt, psci, "method"), method);
+}
+
+/* First available node compatible with one of @compats (NULL-terminated list), or -ENOENT. */
+static int find_compatible(struct dt *dt, const char *const *compats)
+{
+	for (; *compats; compats++) {
+		int node;
+
+		for (node = dt_next_compatible(dt, -1, *compats); node >= 0;
+		     node = dt_next_compatible(dt, node, *compats))
+			if (dt_node_available(dt, node))
+				return node;
+	}
+	return -ENOENT;
+}
+
+static void parse_finisher_gic(struct bootfdt *b)
+{
+	static const char *const finisher[] = { "sifive,test1", "sifive,test0", NULL };
+	static const char *const gic3[] = { "arm,gic-v3", NULL };
+	static const char *const gic2[] = { "arm,gic-400", "arm,cortex-a15-gic", NULL };
+	struct dt *dt = b->dt;
+	int node = find_compatible(dt, finisher);
+
+	if (node >= 0) {
+		uint64_t base, size;
+		int err = dt_reg(dt, node, 0, &base, &size);
+
+		if (!err)
+			b->bi->finisher_base = base;
+		else if (err == -ENOENT)
+			problem(b, node, node_off(dt, node),
+				"node at offset 0x%x: test finisher has no \"reg\"",
+				node_off(dt, node));
+		else
+			report_dt(b);
+	}
+	if (find_compatible(dt, gic3) >= 0)
+		b->bi->gic_version = 3;
+	else if (find_compatible(dt, gic2) >= 0)
+		b->bi->gic_version = 2;
+}
+
+int bootfdt_parse(struct dt *dt, struct boot_info *bi,
+		  void (*report)(const struct dt_error *e, void *ctx), void *ctx)
+{
+	struct bootfdt b = { .dt = dt, .bi = bi, .report = report, .ctx = ctx };
+	int root = dt_root(dt);
+
+	memset(bi, 0, sizeof(*bi));
+	bi->dtb_base = (uint64_t)(uintptr_t)dt->blob;
+	bi->dtb_size = dt->size;
+	if (root < 0) {
+		dt_set_error(dt, -EINVAL, -1, 0, "the tree was not validated (dt_init failed)");
+		report_dt(&b);
+		return bi->errors;
+	}
+	copy_string(&b, root, "model", bi->model, sizeof(bi->model), false);
+	parse_chosen(&b, root);
+	parse_memory(&b);
+	parse_reserved(&b, root);
+	parse_pmem(&b);
+	parse_cpus(&b, root);
+	parse_psci(&b, root);
+	parse_finisher_gic(&b);
+	return bi->errors;
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// After paging_init(): struct pages for all RAM (sparse model + vmemmap), then the hand-over
+// from memblock to the buddy allocator, after which page tables and vmemmap backing come from
+// the buddy (Linux mm_core_init(): sparse_init(), memblock_free_all()).
+#include <platform/arch.h>
+#include <platform/boot.h>
+#include <platform/paging.h>
+#include <platform/printk.h>
+#include <mm/memblock.h>
+#include <mm/mmzone.h>
+#include <mm/page_alloc.h>
+
+struct mm_init_stats mm_init_stats;
+
+static phys_addr_t buddy_table_alloc(void *ctx)
+{
+	(void)ctx;
+	return page_alloc_phys(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+}
+
+static void buddy_table_free(phys_addr_t pa, void *ctx)
+{
+	(void)ctx;
+	page_free_phys(pa, PAGE_SIZE);
+}
+
+static const struct pgtable_page_ops buddy_table_ops = { buddy_table_alloc, buddy_table_free,
+							  NULL };
+
+static phys_addr_t buddy_vmemmap_alloc(size_t size, size_t align, void *ctx)
+{
+	(void)ctx;
+	return page_alloc_phys(size, align, GFP_KERNEL);
+}
+
+static void buddy_vmemmap_free(phys_addr_t pa, size_t size, void *ctx)
+{
+	(void)ctx;
+	page_free_phys(pa, size);
+}
+
+int mm_core_init(void)
+{
+	phys_addr_t start = ~(phys_addr_t)0, end = 0;
+	struct vmemmap_stats vs;
+	uint64_t insn0 = arch_insn_count();
+	int ret;
+
+	ret = sparse_init(&kernel_pgtable, &kernel_layout);
+	if (ret) {
+		pr_err("mm: sparse_init failed: %d; no struct pages, no page allocator\n", ret);
+		return ret;
+	}
+	mm_init_stats.sparse_insns = arch_insn_count() - insn0;
+	vmemmap_get_stats(&vs);
+	mm_init_stats.vmemmap_ram_bytes = vs.ram_bytes;
+	mm_init_stats.vmemmap_table_pages = (unsigned long)vs.table_pages;
+
+	for (unsigned int i = 0; i < memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &memblock.memory.regions[i];
+		start = MIN(start, r->base);
+		end = MAX(end, r->base + r->size);
+	}
+	insn0 = arch_insn_count();
+	page_alloc_init(PHYS_PFN(start), PHYS_PFN(end));
+	mm_init_stats.freed_pages = memblock_free_all();
+	mm_init_stats.buddy_insns = arch_insn_count() - insn0;
+	pgtable_set_page_ops(&buddy_table_ops);
+	vmemmap_set_allocator(buddy_vmemmap_alloc, buddy_vmemmap_free, NULL);
+
+	uint64_t ram = memblock_phys_mem_size();
+	pr_info("mm: struct pages for %pH of RAM: %pH of vmemmap backing (%lu x 2 MiB leaves, "
+		"%lu x 4 KiB), %lu page-table pages\n", &ram, &vs.ram_bytes, vs.pmd_leaves,
+		vs.pte_leaves, vs.table_pages);
+	pr_info("mm: page allocator: %lu pages free of %lu, memblock closed\n", nr_free_pages(),
+		totalram_pages());
+	return 0;
+}

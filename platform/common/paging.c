@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Final kernel page tables (the boot tables of head.S only identity-map low memory and the image):
+// image W^X with an unmapped stack guard, linear map of RAM with the largest leaves alignment
+// allows, ioremap region; installed once, trying the arch's formats best first.
+#include <string.h>
+
+#include <platform/arch.h>
+#include <platform/boot.h>
+#include <platform/console.h>
+#include <platform/err.h>
+#include <platform/errno.h>
+#include <platform/memory.h>
+#include <platform/paging.h>
+#include <platform/printk.h>
+#include <mm/memblock.h>
+#include <mm/memremap.h>
+#include <mm/vmalloc.h>
+
+struct pgtable kernel_pgtable;
+struct kernel_layout kernel_layout;
+struct paging_stats paging_stats;
+
+static const char *mode_name = "boot";
+
+static phys_addr_t table_alloc(void *ctx)
+{
+	(void)ctx;
+	return memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE);
+}
+
+static void table_free(phys_addr_t pa, void *ctx)
+{
+	(void)ctx;
+	memblock_phys_free(pa, PAGE_SIZE);
+}
+
+static const struct pgtable_page_ops memblock_table_ops = { table_alloc, table_free, NULL };
+
+static pgprot_t memremap_prot(enum memremap_type t)
+{
+	switch (t) {
+	case MEMREMAP_TYPE_WT:
+		return PAGE_KERNEL_WT;
+	case MEMREMAP_TYPE_NC:
+		return PAGE_KERNEL_NC;
+	default:
+		return PAGE_KERNEL;
+	}
+}
+
+static int memremap_map(uintptr_t va, phys_addr_t pa, size_t size, enum memremap_type t,
+			void *ctx)
+{
+	(void)ctx;
+	return pgtable_map(&kernel_pgtable, va, pa, size, memremap_prot(t), 0);
+}
+
+static void memremap_unmap(uintptr_t va, size_t size, void *ctx)
+{
+	(void)ctx;
+	pgtable_unmap(&kernel_pgtable, va, size);
+}
+
+static bool memremap_type_ok(enum memremap_type t, void *ctx)
+{
+	(void)ctx;
+	return arch_pgprot_supported(&kernel_pgtable.cfg, memremap_prot(t));
+}
+
+static const struct memremap_ops kernel_memremap_ops = {
+	memremap_map, memremap_unmap, memremap_type_ok, NULL,
+};
+
+void *ioremap(phys_addr_t pa, size_t size)
+{
+	phys_addr_t base = ALIGN_DOWN(pa, PAGE_SIZE);
+	size_t len = ALIGN_UP(pa + size, PAGE_SIZE) - base;
+	struct vm_struct *area = get_vm_area(len, PAGE_SIZE, VM_IOREMAP);
+
+	if (IS_ERR(area)) {
+		pr_err("ioremap: no room for [mem 0x%016llx + 0x%zx] in the ioremap region: %ld\n",
+		       (unsigned long long)pa, size, PTR_ERR(area));
+		return NULL;
+	}
+	area->phys_addr = base;
+	int ret = pgtable_map(&kernel_pgtable, area->addr, base, len, PAGE_KERNEL_IO, 0);
+	if (ret) {
+		pr_err("ioremap: mapping [mem 0x%016llx + 0x%zx] failed: %d\n",
+		       (unsigned long long)pa, size, ret);
+		free_vm_area(area);
+		return NULL;
+	}
+	return (void *)(area->addr + (uintptr_t)(pa - base));
+}
+
+const char *paging_mode_name(void)
+{
+	return mode_name;
+}
+
+static bool installed;
+
+bool paging_installed(void)
+{
+	return installed;
+}
+
+bool paging_fault_is_permission(uintptr_t va)
+{
+	struct pgtable_walk_result r;
+
+	return installed && pgtable_walk(&kernel_pgtable, va, &r) == 0 && r.found;
+}
+
+void paging_dump_walk(uintptr_t va)
+{
+	static const char *const names[PGTABLE_MAX_LEVELS] = { "pte", "pmd", "pud", "p4d", "pgd" };
+	struct pgtable_walk_result r;
+
+	if (!installed) {
+		pr_emerg("  walk of 0x%016lx: boot page tables in use, no walk\n", (unsigned long)va);
+		return;
+	}
+	if (pgtable_walk(&kernel_pgtable, va, &r) == -ERANGE) {
+		pr_emerg("  walk of 0x%016lx (%s): not a canonical address\n", (unsigned long)va,
+			 mode_name);
+		return;
+	}
+	pr_emerg("  walk of 0x%016lx (%s, root 0x%016llx):\n", (unsigned long)va, mode_name,
+		 (unsigned long long)kernel_pgtable.root);
+	for (int i = 0; i < r.nr; i++) {
+		int level = pgtable_root_level(&kernel_pgtable) - i;
+		const char *name = level == pgtable_root_level(&kernel_pgtable) ? "pgd" : names[level];
+		pr_emerg("    %s[%3u] @0x%016llx = 0x%016llx%s\n", name, pgtable_index(level, va),
+			 (unsigned long long)r.table[i], (unsigned long long)r.chain[i],
+			 !arch_pte_present(r.chain[i])     ? " (none)" :
+			 arch_pte_is_leaf(r.chain[i], level) ? " (leaf)" : "");
+	}
+	if (r.found)
+		pr_emerg("    maps pa 0x%016llx at level %d, prot 0x%x\n", (unsigned long long)r.pa,
+			 r.level, pgprot_val(r.prot));
+	else
+		pr_emerg("    no translation\n");
+}
+
+/* The span the linear map must cover: every RAM bank and every valid pmem region. */
+static void phys_span(phys_addr_t *start, phys_addr_t *end)
+{
+	*start = ~(phys_addr_t)0;
+	*end = 0;
+	for (unsigned int i = 0; i < memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &memblock.memory.regions[i];
+		*start = MIN(*start, r->base);
+		*end = MAX(*end, r->base + r->size);
+	}
+	if (boot.bi.dtb_size) {
+		*start = MIN(*start, boot.bi.dtb_base);
+		*end = MAX(*end, boot.bi.dtb_base + boot.bi.dtb_size);
+	}
+	for (int i = 0; i < boot.nr_pmem; i++) {
+		if (!boot.pmem[i].valid)
+			continue;
+		*start = MIN(*start, boot.pmem[i].base);
+		*end = MAX(*end, boot.pmem[i].base + boot.pmem[i].size);
+	}
+}
+
+static int map_image_part(const char *what, char *from, char *to, pgprot_t prot)
+{
+	int ret;
+
+	if (to <= from)
+		return 0;
+	ret = pgtable_map(&kernel_pgtable, (uintptr_t)from, __pa_symbol(from),
+			  (uint64_t)(to - from), prot, 0);
+	if (ret)
+		pr_err("paging: mapping the image's %s failed: %d\n", what, ret);
+	return ret;
+}
+
+static int map_image(void)
+{
+	int ret = 0;
+
+	/* W^X: text RX, rodata R, data and bss RW-NX; the stack guard page stays unmapped. */
+	ret = ret ?: map_image_part("text", _start, _etext, PAGE_KERNEL_EXEC);
+	ret = ret ?: map_image_part("rodata", _etext, _sdata, PAGE_KERNEL_RO);
+	ret = ret ?: map_image_part("data", _sdata, __stack_guard, PAGE_KERNEL);
+	ret = ret ?: map_image_part("stack", __stack_bottom, _end, PAGE_KERNEL);
+	return ret;
+}
+
+static int count_leaf(void *arg, uintptr_t va, int level, pteval_t entry)
+{
+	(void)arg;
+	(void)va;
+	(void)entry;
+	paging_stats.leaves[level]++;
+	return 0;
+}
+
+static int map_linear(void)
+{
+	const struct kernel_layout *l = &kernel_layout;
+
+	for (unsigned int i = 0; i < memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &memblock.memory.regions[i];
+		if (r->flags & MEMBLOCK_NOMAP)
+			continue;
+		int ret = pgtable_map(&kernel_pgtable, (uintptr_t)(r->base + l->va_pa_offset),
+				      r->base, r->size, PAGE_KERNEL, 0);
+		if (ret) {
+			pr_err("paging: linear map of [mem 0x%016llx-0x%016llx] failed: %d\n",
+			       (unsigned long long)r->base,
+			       (unsigned long long)(r->base + r->size - 1), ret);
+			return ret;
+		}
+		pgtable_walk_leaves(&kernel_pgtable, (uintptr_t)(r->base + l->va_pa_offset), r->size,
+				    count_leaf, NULL);
+	}
+	return 0;
+}
+
+/*
+ * The blob must stay readable at __va() after the switch even where the linear map leaves it out
+ * (a no-map range, or outside RAM): map its missing pages read-only there.
+ */
+static int map_dtb(void)
+{
+	phys_addr_t first = ALIGN_DOWN(boot.bi.dtb_base, PAGE_SIZE);
+	phys_addr_t last = ALIGN_UP(boot.bi.dtb_base + boot.bi.dtb_size, PAGE_SIZE);
+	struct pgtable_walk_result r;
+
+	for (phys_addr_t pa = first; pa < last; pa += PAGE_SIZE) {
+		uintptr_t va = (uintptr_t)(pa + kernel_layout.va_pa_offset);
+		if (pgtable_walk(&kernel_pgtable, va, &r) == 0)
+			continue;
+		int ret = pgtable_map(&kernel_pgtable, va, pa, PAGE_SIZE, PAGE_KERNEL_RO, 0);
+		if (ret) {
+			pr_err("paging: mapping the device tree page 0x%016llx failed: %d\n",
+			       (unsigned long long)pa, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Build everything in a fresh table for @cfg; the table is not installed. */
+static int build(const struct pgtable_cfg *cfg, void **console_va)
+{
+	phys_addr_t start, end;
+	const struct layout_region *io;
+	int ret;
+
+	phys_span(&start, &end);
+	ret = kernel_layout_init(&kernel_layout, (int)arch_va_bits(cfg), start, end);
+	if (ret) {
+		pr_err("paging: no %s layout for RAM [mem 0x%016llx-0x%016llx]: %d\n",
+		       arch_pgtable_name(cfg), (unsigned long long)start,
+		       (unsigned long long)(end - 1), ret);
+		return ret;
+	}
+	ret = pgtable_init(&kernel_pgtable, cfg, 0);
+	if (ret)
+		return ret;
+	memset(paging_stats.leaves, 0, sizeof(paging_stats.leaves));
+	ret = map_linear();
+	paging_stats.table_pages_linear = kernel_pgtable.nr_table_pages;
+	ret = ret ?: map_dtb();
+	ret = ret ?: map_image();
+	io = &kernel_layout.region[LAYOUT_IOREMAP];
+	ret = ret ?: memremap_init(&kernel_memremap_ops, io->start, io->start + io->size);
+	if (!ret && boot.bi.uart_kind != BI_UART_NONE) {
+		*console_va = ioremap(boot.bi.uart_base, PAGE_SIZE);
+		if (!*console_va)
+			ret = -ENOMEM;
+	}
+	ret = ret ?: arch_paging_prepare();
+	if (ret)
+		pgtable_destroy(&kernel_pgtable);
+	return ret;
+}
+
+int paging_init(const struct bootargs *ba)
+{
+	struct pgtable_cfg cands[4];
+	uint64_t insn0 = arch_insn_count();
+	unsigned long flush0 = tlb_flush_count;
+	phys_addr_t saved_limit = memblock.alloc_limit;
+	int n, ret = -ENODEV;
+
+	n = arch_pgtable_candidates(&boot.bi, ba, cands, (int)ARRAY_SIZE(cands));
+	if (n < 0)
+		return n;
+	pgtable_set_page_ops(&memblock_table_ops);
+	/* Table pages are written through the boot identity map, which reaches the image's GiB. */
+	memblock.alloc_limit = ALIGN_UP(boot.image_base + boot.image_size, SZ_1G);
+
+	for (int i = 0; i < n; i++) {
+		void *console_va = NULL;
+
+		ret = build(&cands[i], &console_va);
+		if (ret)
+			continue;
+		if (!arch_install_pgtable(&kernel_pgtable)) {
+			pr_warn("paging: the CPU refused %s; trying the next format\n",
+				arch_pgtable_name(&cands[i]));
+			pgtable_destroy(&kernel_pgtable);
+			ret = -EOPNOTSUPP;
+			continue;
+		}
+		/* From here on only the new table exists: no more physical pointers. */
+		va_pa_offset = kernel_layout.va_pa_offset;
+		if (console_va)
+			console_use_uart(boot.bi.uart_kind, (uintptr_t)console_va);
+		arch_paging_commit();
+		mode_name = arch_pgtable_name(&cands[i]);
+		installed = true;
+		break;
+	}
+	memblock.alloc_limit = saved_limit;
+	if (ret) {
+		pr_err("paging: no page-table format could be installed (%d); staying on the boot "
+		       "tables\n", ret);
+		return ret;
+	}
+	paging_stats.table_pages = kernel_pgtable.nr_table_pages;
+	paging_stats.insns = arch_insn_count() - insn0;
+	paging_stats.flushes = tlb_flush_count - flush0;
+	pr_info("paging: %s installed, %lu table pages (%lu for the linear map), %lu TLB flushes\n",
+		mode_name, paging_stats.table_pages, paging_stats.table_pages_linear,
+		paging_stats.flushes);
+	pr_info("paging: linear map leaves: %lu x 1 GiB, %lu x 2 MiB, %lu x 4 KiB\n",
+		paging_stats.leaves[2], paging_stats.leaves[1], paging_stats.leaves[0]);
+	kernel_layout_print(&kernel_layout);
+	return 0;
+}

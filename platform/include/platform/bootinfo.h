@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// What the device tree told us, decoded once at boot (platform/common/bootfdt.c) so that the rest
+// of the kernel never re-reads the blob. Portable: the host tests fill it from fixture trees.
+#ifndef ZONEDEV_PLATFORM_BOOTINFO_H
+#define ZONEDEV_PLATFORM_BOOTINFO_H
+
+#include <platform/dt.h>
+#include <platform/types.h>
+
+#define BI_MAX_MEMORY 16
+#define BI_MAX_RESERVED 32
+#define BI_MAX_PMEM 16
+#define BI_MAX_CPUS 64
+#define BI_NAME_MAX 64
+
+/**
+ * struct bi_range - one physical range with the node it came from
+ * @base, @size: the range
+ * @node: unit name of the node ("memory@80000000"), or "/memreserve/" for header entries
+ * @no_map: reserved-memory node carries "no-map"
+ * @is_volatile: pmem-region node carries "volatile"
+ * @dt_offset: byte offset of the node in the blob, for messages
+ */
+struct bi_range {
+	uint64_t base, size;
+	char node[BI_NAME_MAX];
+	bool no_map;
+	bool is_volatile;
+	uint32_t dt_offset;
+};
+
+enum bi_uart_kind { BI_UART_NONE, BI_UART_NS16550, BI_UART_PL011 };
+enum bi_psci_conduit { BI_PSCI_NONE, BI_PSCI_HVC, BI_PSCI_SMC };
+
+/**
+ * struct bi_cpu - one /cpus/cpu@N node
+ * @hwid: "reg" (hart id on riscv64, MPIDR affinity on arm64)
+ * @okay: status absent/"okay"
+ * @enable_method: "psci", "spin-table", or "" (riscv: SBI HSM)
+ */
+struct bi_cpu {
+	uint64_t hwid;
+	bool okay;
+	char enable_method[16];
+};
+
+/**
+ * struct boot_info - decoded device-tree facts
+ * @dtb_base, @dtb_size: where the blob lives (physical) and its totalsize
+ * @model: /model, "" when absent
+ * @bootargs: /chosen/bootargs ("" when absent)
+ * @stdout_path: /chosen/stdout-path (options after ':' stripped), "" when absent
+ * @uart_kind, @uart_base, @uart_node: the console the stdout-path names
+ * @memory: every reg range of every device_type = "memory" node (in blob order)
+ * @reserved: /reserved-memory children's reg ranges, then /memreserve/ entries
+ * @pmem: every reg range of every available compatible = "pmem-region" node
+ * @cpus: /cpus children with device_type "cpu"
+ * @timebase_hz: /cpus "timebase-frequency" (riscv), 0 when absent
+ * @isa: the boot cpu's "riscv,isa" string, "" when absent
+ * @isa_extensions: the boot cpu's "riscv,isa-extensions" list joined with ',' ("" if absent)
+ * @psci: PSCI conduit from /psci "method"
+ * @psci_compat: first /psci compatible string
+ * @finisher_base: "sifive,test0"/"sifive,test1" node's reg base, 0 when absent
+ * @gic_version: 2 or 3 if an "arm,gic-400"/"arm,cortex-a15-gic"/"arm,gic-v3" node exists, else 0
+ * @errors: number of problems reported while decoding (each printed with node and offset);
+ *	    anything non-zero makes the run's status 2
+ */
+struct boot_info {
+	uint64_t dtb_base;
+	uint32_t dtb_size;
+	char model[BI_NAME_MAX];
+	char bootargs[512];
+	char stdout_path[128];
+	enum bi_uart_kind uart_kind;
+	uint64_t uart_base;
+	char uart_node[BI_NAME_MAX];
+	struct bi_range memory[BI_MAX_MEMORY];
+	int nr_memory;
+	struct bi_range reserved[BI_MAX_RESERVED];
+	int nr_reserved;
+	struct bi_range pmem[BI_MAX_PMEM];
+	int nr_pmem;
+	struct bi_cpu cpus[BI_MAX_CPUS];
+	int nr_cpus;
+	uint64_t timebase_hz;
+	char isa[256];
+	char isa_extensions[256];
+	enum bi_psci_conduit psci;
+	char psci_compat[32];
+	uint64_t finisher_base;
+	int gic_version;
+	int errors;
+};
+
+/**
+ * bootfdt_parse() - decode @dt into @bi
+ * @report: called for every problem found (message names node path, property and byte offset);
+ *	    may be NULL. Decoding goes on past a bad node where it safely can.
+ * Return: number of problems (also in bi->errors); 0 when everything was valid.
+ */
+int bootfdt_parse(struct dt *dt, struct boot_info *bi,
+		  void (*report)(const struct dt_error *e, void *ctx), void *ctx);
+
+#endif

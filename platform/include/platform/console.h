@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The console printk writes to: the arch's early console until the device tree names a UART.
+#ifndef ZONEDEV_PLATFORM_CONSOLE_H
+#define ZONEDEV_PLATFORM_CONSOLE_H
+
+#include <platform/bootinfo.h>
+#include <platform/types.h>
+
+/** console_write() - write @n bytes to the current console (polling, never fails). */
+void console_write(const char *s, size_t n);
+
+/**
+ * console_use_uart() - switch to the UART @kind at @base (an address the CPU can reach now).
+ * Return: 0, or -ENODEV for BI_UART_NONE.
+ */
+int console_use_uart(enum bi_uart_kind kind, uintptr_t base);
+
+/**
+ * console_lock() - serialise whole messages between CPUs (interrupts off while held); a CPU
+ * that already holds it (a fault while printing) gets through without waiting.
+ * Return: what console_unlock() needs.
+ */
+unsigned long console_lock(void);
+void console_unlock(unsigned long flags);
+
+/** console_name() - what is printing now ("sbi", "ns16550a@0x10000000", ...). */
+const char *console_name(void);
+
+#endif

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// riscv64 side of paging_init(): which Sv modes to try, satp, and the devices the arch maps.
+#include <string.h>
+
+#include <platform/arch.h>
+#include <platform/boot.h>
+#include <platform/bootargs.h>
+#include <platform/errno.h>
+#include <platform/exit.h>
+#include <platform/paging.h>
+#include <platform/printk.h>
+#include <arch/csr.h>
+
+#define SATP_MODE_SHIFT 60
+#define SATP_ASID_SHIFT 44
+
+bool riscv_isa_has(const struct boot_info *bi, const char *ext);
+void riscv_set_finisher(volatile uint32_t *finisher);
+
+static volatile uint32_t *pending_finisher;
+
+/* Secondary harts switch to the same table (head.S, riscv_secondary_entry). */
+extern uint64_t riscv_smp_boot_satp;
+
+const char *arch_pgtable_name(const struct pgtable_cfg *cfg)
+{
+	switch (cfg->levels) {
+	case 3:
+		return "sv39";
+	case 4:
+		return "sv48";
+	case 5:
+		return "sv57";
+	default:
+		return "sv?";
+	}
+}
+
+int arch_pgtable_candidates(const struct boot_info *bi, const struct bootargs *ba,
+			    struct pgtable_cfg *out, int max)
+{
+	bool svpbmt = riscv_isa_has(bi, "svpbmt");
+	/* Sv48 by default (SPEC); a requested mode first, then the smaller ones it implies. */
+	int first = ba->pgtable ? (int)ba->pgtable : 4;
+	int n = 0;
+
+	for (int levels = first; levels >= 3 && n < max; levels--)
+		out[n++] = (struct pgtable_cfg){ .levels = levels, .svpbmt = svpbmt };
+	return n;
+}
+
+int arch_paging_prepare(void)
+{
+	pending_finisher = NULL;
+	if (!boot.bi.finisher_base)
+		return 0;
+	pending_finisher = ioremap(boot.bi.finisher_base, sizeof(uint32_t));
+	return pending_finisher ? 0 : -ENOMEM;
+}
+
+bool arch_install_pgtable(const struct pgtable *pt)
+{
+	uint64_t mode = pt->cfg.levels == 3 ? 8 : pt->cfg.levels == 4 ? 9 : 10;
+	uint64_t satp = mode << SATP_MODE_SHIFT | (uint64_t)pt->asid << SATP_ASID_SHIFT |
+			pt->root >> PAGE_SHIFT;
+
+	/* A mode the hart does not implement leaves satp unchanged (priv. spec, satp). */
+	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
+	csr_write(satp, satp);
+	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
+	if (csr_read(satp) >> SATP_MODE_SHIFT != mode)
+		return false;
+	riscv_smp_boot_satp = satp;
+	return true;
+}
+
+void arch_paging_commit(void)
+{
+	if (pending_finisher)
+		riscv_set_finisher(pending_finisher);
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// riscv64 TLB maintenance for the generic page-table code (priv. spec "SFENCE.VMA"): the local
+// hart fences itself, every other online hart is fenced by the firmware through SBI RFENCE in
+// one call per request (batched: one range, all harts), so a hart busy with anything still
+// drops the stale translation before the call returns.
+#include <platform/smp.h>
+#include <arch/sbi.h>
+#include <arch/tlbflush.h>
+#include <mm/pgtable.h>
+
+/* Beyond this many pages one full fence is cheaper than a fence per page. */
+#define FLUSH_PAGE_LIMIT 64
+
+unsigned long tlb_remote_shootdowns;
+
+static unsigned long other_harts(void)
+{
+	unsigned long mask = 0;
+	unsigned int self = smp_processor_id();
+
+	for (unsigned int cpu = 0; cpu < num_possible_cpus(); cpu++)
+		if (cpu != self && cpu_online(cpu) && per_cpu(cpu)->hwid < 64)
+			mask |= 1UL << per_cpu(cpu)->hwid;
+	return mask;
+}
+
+static void remote_fence(unsigned long start, unsigned long size)
+{
+	unsigned long mask = other_harts();
+
+	if (!mask || !sbi_info.has_rfence)
+		return;
+	sbi_remote_sfence_vma(mask, 0, start, size);
+	__atomic_fetch_add(&tlb_remote_shootdowns, 1, __ATOMIC_RELAXED);
+}
+
+void flush_tlb_kernel_range(const struct pgtable *pt, uintptr_t start, uintptr_t end)
+{
+	if (end - start > FLUSH_PAGE_LIMIT * PAGE_SIZE) {
+		flush_tlb_all();
+		return;
+	}
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		if (pt->asid)
+			__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((unsigned long)pt->asid)
+					 : "memory");
+		else
+			__asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
+	}
+	remote_fence(start, end - start);
+}
+
+void flush_tlb_all(void)
+{
+	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
+	remote_fence(0, ~0UL);
+}
+
+void arch_pgtable_publish(void)
+{
+	/* Table stores must be visible to the walker before the entry that links them. */
+	__asm__ volatile("fence w, w" ::: "memory");
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Suite "memremap": the iomem tree built from the device tree, region_intersects(), memremap()
+// of RAM and pmem with WB/WT/WC as the seed iomem.c describes, and devm_ release on remove.
+#include <string.h>
+
+#include <platform/boot.h>
+#include <platform/device.h>
+#include <platform/err.h>
+#include <platform/errno.h>
+#include <platform/fault.h>
+#include <platform/ktap.h>
+#include <platform/memory.h>
+#include <platform/paging.h>
+#include <platform/printk.h>
+#include <mm/ioresource.h>
+#include <mm/memblock.h>
+#include <mm/page_alloc.h>
+#include <mm/memremap.h>
+#include <mm/vmalloc.h>
+
+static const struct pmem_region *first_pmem(bool persistent)
+{
+	for (int i = 0; i < boot.nr_pmem; i++)
+		if (boot.pmem[i].valid && boot.pmem[i].is_volatile != persistent)
+			return &boot.pmem[i];
+	return NULL;
+}
+
+static int take_first(struct resource *res, void *arg)
+{
+	*(struct resource *)arg = *res;
+	return 1;
+}
+
+/* The end of the first System RAM resource: what lies right after it is not System RAM. */
+static phys_addr_t system_ram_end(void)
+{
+	struct resource r = { 0 };
+
+	walk_system_ram_res(0, ~(phys_addr_t)0, &r, take_first);
+	return r.end + 1;
+}
+
+static int init(char *why, size_t len)
+{
+	if (!paging_installed()) {
+		scnprintf(why, len, "the final page tables are not installed");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void region_intersects_classifies(struct ktap_test *t)
+{
+	phys_addr_t ram_end = system_ram_end();
+
+	KTAP_EXPECT_EQ(t, region_intersects(boot.image_base, PAGE_SIZE, IORESOURCE_SYSTEM_RAM,
+					    IORES_DESC_NONE), REGION_INTERSECTS);
+	/* The UART's window is smaller than a page: ask about its first registers only. */
+	KTAP_EXPECT_EQ(t, region_intersects(boot.bi.uart_base, 8, IORESOURCE_SYSTEM_RAM,
+					    IORES_DESC_NONE), REGION_DISJOINT);
+	KTAP_EXPECT_EQ(t, region_intersects(boot.bi.uart_base, 8, IORESOURCE_MEM, IORES_DESC_NONE),
+		       REGION_INTERSECTS);
+	/* Straddling the end of RAM: part RAM, part not. */
+	KTAP_EXPECT_EQ(t, region_intersects(ram_end - PAGE_SIZE, 2 * PAGE_SIZE,
+					    IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE), REGION_MIXED);
+	const struct pmem_region *p = first_pmem(true);
+	if (p) {
+		KTAP_EXPECT_EQ(t, region_intersects(p->base, p->size, IORESOURCE_MEM,
+						    IORES_DESC_PERSISTENT_MEMORY), REGION_INTERSECTS);
+		KTAP_EXPECT_EQ(t, region_intersects(p->base, p->size, IORESOURCE_SYSTEM_RAM,
+						    IORES_DESC_NONE), REGION_DISJOINT);
+	}
+}
+
+static void request_region_conflicts(struct ktap_test *t)
+{
+	struct resource *a = request_mem_region(boot.bi.uart_base, 8, "memremap-test");
+
+	if (!KTAP_EXPECT(t, !IS_ERR(a)))
+		return;
+	struct resource *b = request_mem_region(boot.bi.uart_base, 8, "memremap-test-2");
+	KTAP_EXPECT(t, IS_ERR(b) && PTR_ERR(b) == -EBUSY);
+	KTAP_EXPECT_EQ(t, release_mem_region(boot.bi.uart_base, 8), 0);
+	b = request_mem_region(boot.bi.uart_base, 8, "memremap-test-2");
+	KTAP_EXPECT(t, !IS_ERR(b));
+	if (!IS_ERR(b))
+		release_mem_region(boot.bi.uart_base, 8);
+}
+
+static void ram_wb_is_the_linear_map(struct ktap_test *t)
+{
+	phys_addr_t pa = page_alloc_phys(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+	struct memremap_stats before, after;
+
+	if (!KTAP_EXPECT(t, pa != 0))
+		return;
+	memremap_get_stats(&before);
+	void *va = memremap(pa, PAGE_SIZE, MEMREMAP_WB);
+	KTAP_EXPECT(t, va == __va(pa));
+	memremap_get_stats(&after);
+	KTAP_EXPECT_EQ(t, after.linear_hits, before.linear_hits + 1);
+	KTAP_EXPECT_EQ(t, after.live_mappings, before.live_mappings);
+	memunmap(va);
+	page_free_phys(pa, PAGE_SIZE);
+}
+
+static void ram_wt_wc_and_mixed_refused(struct ktap_test *t)
+{
+	KTAP_EXPECT(t, memremap(boot.image_base, PAGE_SIZE, MEMREMAP_WT) == NULL);
+	KTAP_EXPECT(t, memremap(boot.image_base, PAGE_SIZE, MEMREMAP_WC) == NULL);
+	KTAP_EXPECT(t, memremap(system_ram_end() - PAGE_SIZE, 2 * PAGE_SIZE, MEMREMAP_WB) == NULL);
+}
+
+/* Map pmem with @flags, write through it, read back, check the table entry's memory type. */
+static void map_pmem_as(struct ktap_test *t, unsigned long flags, uint32_t want_mt,
+			const char *name)
+{
+	const struct pmem_region *p = first_pmem(true);
+	struct pgtable_walk_result r;
+	struct memremap_stats before, after;
+
+	if (!p) {
+		ktap_skip(t, "no valid persistent pmem region");
+		return;
+	}
+	memremap_get_stats(&before);
+	volatile uint64_t *va = memremap(p->base + SZ_1M, SZ_64K, flags);
+	pgprot_t want = pgprot_set_memtype(PAGE_KERNEL, want_mt);
+	if (!arch_pgprot_supported(&kernel_pgtable.cfg, want)) {
+		/* riscv64 without Svpbmt: refused as unsupported, never silently WB. */
+		KTAP_EXPECT(t, va == NULL);
+		ktap_printf("    # %s: refused, the CPU cannot express the type\n", name);
+		return;
+	}
+	if (!KTAP_EXPECT(t, va != NULL))
+		return;
+	KTAP_EXPECT(t, is_ioremap_addr((uintptr_t)va));
+	for (unsigned int i = 0; i < SZ_64K / 8; i += 64)
+		va[i] = 0x5eed0000ULL + i;
+	bool same = true;
+	for (unsigned int i = 0; i < SZ_64K / 8; i += 64)
+		same &= va[i] == 0x5eed0000ULL + i;
+	KTAP_EXPECT(t, same);
+	KTAP_EXPECT_EQ(t, pgtable_walk(&kernel_pgtable, (uintptr_t)va, &r), 0);
+	KTAP_EXPECT_EQ(t, r.pa, p->base + SZ_1M);
+	KTAP_EXPECT_EQ(t, pgprot_memtype(r.prot),
+		       pgprot_memtype(arch_pgprot_canonical(&kernel_pgtable.cfg, want)));
+	ktap_printf("    # %s: pmem 0x%llx at %p, entry 0x%016llx\n", name,
+		    (unsigned long long)(p->base + SZ_1M), (void *)va, (unsigned long long)r.entry);
+	memunmap((void *)va);
+	uint64_t v;
+	KTAP_EXPECT_EQ(t, probe_read((void *)va, &v), -EFAULT);
+	memremap_get_stats(&after);
+	KTAP_EXPECT_EQ(t, after.live_mappings, before.live_mappings);
+	KTAP_EXPECT_EQ(t, after.live_bytes, before.live_bytes);
+}
+
+static void pmem_wb(struct ktap_test *t)
+{
+	map_pmem_as(t, MEMREMAP_WB, PGPROT_MT_WB, "WB");
+}
+
+static void pmem_wt(struct ktap_test *t)
+{
+	map_pmem_as(t, MEMREMAP_WT, PGPROT_MT_WT, "WT");
+}
+
+static void pmem_wc(struct ktap_test *t)
+{
+	map_pmem_as(t, MEMREMAP_WC, PGPROT_MT_NC, "WC");
+}
+
+static int pmem_probe_calls;
+
+static int test_pmem_probe(struct device *dev)
+{
+	(void)dev;
+	pmem_probe_calls++;
+	return 0;
+}
+
+static const char *const test_pmem_compat[] = { "pmem-region", NULL };
+static struct device_driver test_pmem_driver = {
+	.name = "memremap-test",
+	.compatible = test_pmem_compat,
+	.probe = test_pmem_probe,
+};
+
+static void devm_released_on_remove(struct ktap_test *t)
+{
+	struct device *dev = NULL;
+	struct memremap_stats before, mid, after;
+
+	KTAP_EXPECT_EQ(t, driver_register(&test_pmem_driver), 0);
+	for (struct device *d = device_first(); d; d = d->next)
+		if (d->driver == &test_pmem_driver && d->nr_reg)
+			dev = d;
+	if (!dev) {
+		ktap_skip(t, "no pmem-region device to bind");
+		driver_unregister(&test_pmem_driver);
+		return;
+	}
+	KTAP_EXPECT(t, pmem_probe_calls > 0);
+	memremap_get_stats(&before);
+	void *a = devm_memremap(dev, dev->reg[0].base, SZ_64K, MEMREMAP_WB);
+	void *b = devm_memremap(dev, dev->reg[0].base + SZ_1M, SZ_64K, MEMREMAP_WB);
+	KTAP_EXPECT(t, !IS_ERR(a) && !IS_ERR(b));
+	memremap_get_stats(&mid);
+	KTAP_EXPECT_EQ(t, mid.live_mappings, before.live_mappings + 2);
+	KTAP_EXPECT_EQ(t, devres_count(dev), 2);
+	device_release_driver(dev);
+	memremap_get_stats(&after);
+	KTAP_EXPECT_EQ(t, after.live_mappings, before.live_mappings);
+	KTAP_EXPECT_EQ(t, devres_count(dev), 0);
+	uint64_t v;
+	if (!IS_ERR(a))
+		KTAP_EXPECT_EQ(t, probe_read(a, &v), -EFAULT);
+	driver_unregister(&test_pmem_driver);
+}
+
+static const struct ktap_case memremap_cases[] = {
+	KTAP_CASE(region_intersects_classifies), KTAP_CASE(request_region_conflicts),
+	KTAP_CASE(ram_wb_is_the_linear_map),	 KTAP_CASE(ram_wt_wc_and_mixed_refused),
+	KTAP_CASE(pmem_wb),			 KTAP_CASE(pmem_wt),
+	KTAP_CASE(pmem_wc),			 KTAP_CASE(devm_released_on_remove),
+};
+
+const struct ktap_suite memremap_suite = {
+	.name = "memremap",
+	.cases = memremap_cases,
+	.nr_cases = ARRAY_SIZE(memremap_cases),
+	.init = init,
+};

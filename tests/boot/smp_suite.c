@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Suite "smp": every CPU of the tree came up, has its own per-CPU area, stack and TLS, and
+// answers IPIs.
+#include <platform/arch.h>
+#include <platform/atomic.h>
+#include <platform/boot.h>
+#include <platform/ktap.h>
+#include <platform/smp.h>
+
+static void all_cpus_online(struct ktap_test *t)
+{
+	unsigned int listed = 0;
+
+	for (int i = 0; i < boot.bi.nr_cpus; i++)
+		listed += boot.bi.cpus[i].okay;
+	KTAP_EXPECT_EQ(t, num_possible_cpus(), listed);
+	KTAP_EXPECT_EQ(t, num_online_cpus(), listed);
+	ktap_metric("cpus_online", num_online_cpus(), "count");
+	for (unsigned int cpu = 0; cpu < num_possible_cpus(); cpu++)
+		ktap_printf("    # cpu%u: hwid 0x%llx %s, stack top 0x%lx\n", cpu,
+			    (unsigned long long)per_cpu(cpu)->hwid,
+			    cpu_online(cpu) ? "online" : "OFFLINE",
+			    (unsigned long)per_cpu(cpu)->stack_top);
+}
+
+static void per_cpu_areas_distinct(struct ktap_test *t)
+{
+	KTAP_EXPECT_EQ(t, smp_processor_id(), 0);
+	KTAP_EXPECT(t, this_cpu() == per_cpu(0));
+	for (unsigned int a = 0; a < num_possible_cpus(); a++) {
+		KTAP_EXPECT_EQ(t, per_cpu(a)->cpu, a);
+		for (unsigned int b = 0; b < a; b++) {
+			KTAP_EXPECT(t, per_cpu(a)->hwid != per_cpu(b)->hwid);
+			KTAP_EXPECT(t, per_cpu(a)->stack_top != per_cpu(b)->stack_top);
+		}
+	}
+}
+
+static bool wait_for(volatile unsigned long *counter, unsigned long want)
+{
+	uint64_t start = arch_counter(), limit = arch_counter_hz() / 2;
+
+	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < want) {
+		if (arch_counter() - start > limit)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static void every_cpu_answers_ipis(struct ktap_test *t)
+{
+	if (!smp_ipis_available()) {
+		ktap_skip(t, "no IPIs on this machine");
+		return;
+	}
+	for (unsigned int cpu = 1; cpu < num_possible_cpus(); cpu++) {
+		if (!cpu_online(cpu))
+			continue;
+		unsigned long before = per_cpu(cpu)->ipis;
+		for (int i = 0; i < 10; i++) {
+			arch_send_ipi(cpu);
+			if (!wait_for(&per_cpu(cpu)->ipis, before + (unsigned long)i + 1)) {
+				ktap_fail(t, __FILE__, __LINE__, "cpu%u did not take IPI %d", cpu, i);
+				break;
+			}
+		}
+	}
+}
+
+static const struct ktap_case smp_cases[] = {
+	KTAP_CASE(all_cpus_online),
+	KTAP_CASE(per_cpu_areas_distinct),
+	KTAP_CASE(every_cpu_answers_ipis),
+};
+
+const struct ktap_suite smp_suite = {
+	.name = "smp",
+	.cases = smp_cases,
+	.nr_cases = ARRAY_SIZE(smp_cases),
+};

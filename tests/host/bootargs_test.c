@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// bootargs_parse(): every known argument, and every way an argument can be wrong.
+#include <platform/bootargs.h>
+
+#include "tap.h"
+
+static char last[256];
+static int reports;
+
+static void rec(const char *msg, void *ctx)
+{
+	(void)ctx;
+	snprintf(last, sizeof(last), "%s", msg);
+	reports++;
+}
+
+static int parse(const char *s, struct bootargs *ba)
+{
+	last[0] = '\0';
+	reports = 0;
+	int n = bootargs_parse(s, ba, rec, NULL);
+	CHECK_EQ(n, reports);
+	return n;
+}
+
+static void empty_gives_defaults(void)
+{
+	struct bootargs ba;
+
+	CHECK_EQ(parse("", &ba), 0);
+	CHECK_EQ(parse(NULL, &ba), 0);
+	CHECK_EQ(parse(" \t\n ", &ba), 0);
+	CHECK_EQ(ba.loglevel, 6);
+	CHECK_EQ(ba.seed, 1);
+	CHECK_EQ(ba.exit, BOOTARGS_EXIT_AUTO);
+	CHECK_EQ(ba.nr_suites, 0);
+	CHECK(bootargs_wants_suite(&ba, "anything"));
+}
+
+static void all_known_arguments(void)
+{
+	struct bootargs ba;
+
+	CHECK_EQ(parse("suites=fdt,memmap exit=semihosting loglevel=3 seed=0xdeadBEEF crash=load",
+		       &ba), 0);
+	CHECK_EQ(ba.nr_suites, 2);
+	CHECK_STREQ(ba.suites[0], "fdt");
+	CHECK_STREQ(ba.suites[1], "memmap");
+	CHECK(bootargs_wants_suite(&ba, "memmap"));
+	CHECK(!bootargs_wants_suite(&ba, "mem"));
+	CHECK_EQ(ba.exit, BOOTARGS_EXIT_SEMIHOSTING);
+	CHECK_EQ(ba.loglevel, 3);
+	CHECK_EQ(ba.seed, 0xdeadbeefULL);
+	CHECK_STREQ(ba.crash, "load");
+	CHECK_EQ(ba.pgtable, BOOTARGS_PGTABLE_AUTO);
+	CHECK_EQ(parse("pgtable=sv57", &ba), 0);
+	CHECK_EQ(ba.pgtable, BOOTARGS_PGTABLE_SV57);
+	CHECK_EQ(parse("pgtable=sv39 pgtable=auto", &ba), 0);
+	CHECK_EQ(ba.pgtable, BOOTARGS_PGTABLE_AUTO);
+	CHECK_EQ(parse("seed=18446744073709551615", &ba), 0);
+	CHECK_EQ(ba.seed, UINT64_MAX);
+}
+
+static void unknown_argument_is_named(void)
+{
+	struct bootargs ba;
+
+	CHECK_EQ(parse("loglevel=4 console=ttyS0 quiet", &ba), 2);
+	CHECK(strstr(last, "unknown argument 'quiet'") != NULL);
+	CHECK_EQ(ba.loglevel, 4);
+}
+
+static void malformed_values(void)
+{
+	static const struct {
+		const char *arg;
+		const char *msg;
+	} cases[] = {
+		{ "loglevel=8", "loglevel=8: expected a number from 0 to 7" },
+		{ "loglevel=", "loglevel=: expected" },
+		{ "loglevel=-1", "expected a number" },
+		{ "seed=18446744073709551616", "seed=18446744073709551616" },
+		{ "seed=0x", "seed=0x" },
+		{ "seed=12z", "seed=12z" },
+		{ "exit=psci2", "exit=psci2: expected 'semihosting' or 'auto'" },
+		{ "crash=segv", "crash=segv" },
+		{ "suites=", "empty list" },
+		{ "suites=fdt,,memmap", "empty suite name" },
+		{ "suites=averyveryveryverylongsuitename", "too long" },
+		{ "loglevel", "'loglevel' needs a value" },
+		{ "pgtable=sv64", "pgtable=sv64: expected auto, sv39, sv48 or sv57" },
+		{ "pgtable", "'pgtable' needs a value" },
+		{ "seed=\"1\"", "quotes" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bootargs ba;
+		CHECK_EQ(parse(cases[i].arg, &ba), 1);
+		if (!strstr(last, cases[i].msg))
+			printf("# %s: got \"%s\", want \"%s\"\n", cases[i].arg, last, cases[i].msg),
+				tap_failed_checks++;
+	}
+}
+
+static void too_many_suites(void)
+{
+	struct bootargs ba;
+	char s[256] = "suites=";
+
+	for (int i = 0; i < BOOTARGS_MAX_SUITES + 2; i++)
+		snprintf(s + strlen(s), sizeof(s) - strlen(s), "%ss%d", i ? "," : "", i);
+	CHECK_EQ(parse(s, &ba), 2);
+	CHECK_EQ(ba.nr_suites, BOOTARGS_MAX_SUITES);
+}
+
+static const struct tap_case cases[] = {
+	TAP_CASE(empty_gives_defaults), TAP_CASE(all_known_arguments),
+	TAP_CASE(unknown_argument_is_named), TAP_CASE(malformed_values), TAP_CASE(too_many_suites),
+};
+
+TAP_MAIN("bootargs", cases)

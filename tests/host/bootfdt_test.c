@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Host tests of bootfdt_parse() (platform/common/bootfdt.c) on the dts/fixtures/ trees, compiled
+// by dtc at build time. Usage: bootfdt_test boot-riscv.dtb boot-arm64.dtb bad-reg.dtb [qemu.dtb...]
+// Fixtures are recognised by file name; any other DTB must decode with no problem reported.
+
+#include <platform/bootinfo.h>
+#include <platform/dt.h>
+#include <platform/errno.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "read_file.h"
+#include "tap.h"
+
+int tap_failed_checks;
+
+struct reports {
+	int n;
+	char lines[32][DT_PATH_MAX + 200];
+	uint32_t offsets[32];
+};
+
+static void collect(const struct dt_error *e, void *ctx)
+{
+	struct reports *r = ctx;
+
+	printf("# report: %s: %s\n", e->path, e->msg);
+	if (r->n < 32) {
+		snprintf(r->lines[r->n], sizeof(r->lines[0]), "%s: %s", e->path, e->msg);
+		r->offsets[r->n] = e->offset;
+	}
+	r->n++;
+}
+
+static bool reported(const struct reports *r, const char *needle)
+{
+	for (int i = 0; i < r->n && i < 32; i++)
+		if (strstr(r->lines[i], needle))
+			return true;
+	printf("# no report contains \"%s\"\n", needle);
+	return false;
+}
+
+static struct dt dt;
+static struct boot_info bi;
+static struct reports rep;
+
+#define CHECK_RANGE(r, b, s, name)                                                                 \
+	do {                                                                                       \
+		CHECK_EQ((r).base, (b));                                                           \
+		CHECK_EQ((r).size, (s));                                                           \
+		CHECK_STREQ((r).node, (name));                                                     \
+	} while (0)
+
+static void check_riscv(void)
+{
+	CHECK_EQ(bi.errors, 0);
+	CHECK_EQ(rep.n, 0);
+	CHECK_STREQ(bi.model, "zonedev fixture riscv");
+	CHECK_STREQ(bi.bootargs, "zonedev.suite=all zonedev.seed=42");
+	CHECK_STREQ(bi.stdout_path, "serial0");
+	CHECK_EQ(bi.uart_kind, BI_UART_NS16550);
+	CHECK_EQ(bi.uart_base, 0x10000000);
+	CHECK_STREQ(bi.uart_node, "serial@10000000");
+
+	CHECK_EQ(bi.nr_memory, 3);
+	CHECK_RANGE(bi.memory[0], 0x80000000, 0x40000000, "memory@80000000");
+	CHECK_RANGE(bi.memory[1], 0x100000000, 0x10000000, "memory@100000000");
+	CHECK_RANGE(bi.memory[2], 0x120000000, 0x08000000, "memory@100000000");
+	CHECK_EQ(bi.memory[1].dt_offset, bi.memory[2].dt_offset);
+
+	CHECK_EQ(bi.nr_reserved, 4);
+	CHECK_RANGE(bi.reserved[0], 0x80000000, 0x40000, "mmode_resv0@80000000");
+	CHECK(bi.reserved[0].no_map);
+	CHECK_RANGE(bi.reserved[1], 0x90000000, 0x100000, "framebuffer@90000000");
+	CHECK(!bi.reserved[1].no_map);
+	CHECK_RANGE(bi.reserved[2], 0x80000000, 0x20000, "/memreserve/");
+	CHECK_RANGE(bi.reserved[3], 0xbff00000, 0x100000, "/memreserve/");
+	CHECK_EQ(bi.reserved[2].dt_offset, dt.off_rsvmap);
+	CHECK_EQ(bi.reserved[3].dt_offset, dt.off_rsvmap + 16);
+	CHECK(!bi.reserved[2].no_map);
+
+	CHECK_EQ(bi.nr_pmem, 3);
+	CHECK_RANGE(bi.pmem[0], 0xc0000000, 0x08000000, "pmem@c0000000");
+	CHECK_RANGE(bi.pmem[1], 0xd0000000, 0x04000000, "pmem@c0000000");
+	CHECK_RANGE(bi.pmem[2], 0xe0000000, 0x02000000, "pmem@e0000000");
+	CHECK(!bi.pmem[0].is_volatile && !bi.pmem[1].is_volatile);
+	CHECK(bi.pmem[2].is_volatile);
+	CHECK(bi.pmem[0].dt_offset > dt.off_struct && bi.pmem[0].dt_offset < dt.size);
+
+	CHECK_EQ(bi.nr_cpus, 3);
+	CHECK_EQ(bi.cpus[0].hwid, 0);
+	CHECK_EQ(bi.cpus[1].hwid, 2);
+	CHECK_EQ(bi.cpus[2].hwid, 5);
+	CHECK(bi.cpus[0].okay && !bi.cpus[1].okay && bi.cpus[2].okay);
+	CHECK_STREQ(bi.cpus[0].enable_method, "");
+	CHECK_EQ(bi.timebase_hz, 10000000);
+	CHECK_STREQ(bi.isa, "rv64imafdc_zicbom_zicsr");
+	CHECK_STREQ(bi.isa_extensions, "i,m,a,f,d,c,zicbom,zicsr");
+
+	CHECK_EQ(bi.finisher_base, 0x100000);
+	CHECK_EQ(bi.psci, BI_PSCI_NONE);
+	CHECK_STREQ(bi.psci_compat, "");
+	CHECK_EQ(bi.gic_version, 0);
+}
+
+static void check_arm64(void)
+{
+	CHECK_EQ(bi.errors, 0);
+	CHECK_EQ(rep.n, 0);
+	/* a long model is cut to fit, silently */
+	CHECK_EQ(strlen(bi.model), BI_NAME_MAX - 1);
+	CHECK(!strncmp(bi.model, "zonedev fixture arm64 with a model", 34));
+	CHECK_STREQ(bi.bootargs, "");
+	CHECK_STREQ(bi.stdout_path, "/pl011@9000000");
+	CHECK_EQ(bi.uart_kind, BI_UART_PL011);
+	CHECK_EQ(bi.uart_base, 0x9000000);
+	CHECK_STREQ(bi.uart_node, "pl011@9000000");
+	CHECK_EQ(bi.nr_memory, 1);
+	CHECK_RANGE(bi.memory[0], 0x40000000, 0x80000000, "memory@40000000");
+	CHECK_EQ(bi.nr_reserved, 0);
+	CHECK_EQ(bi.nr_pmem, 1);
+	CHECK_RANGE(bi.pmem[0], 0x140000000, 0x40000000, "pmem@140000000");
+	CHECK_EQ(bi.nr_cpus, 3);
+	CHECK_EQ(bi.cpus[0].hwid, 0);
+	CHECK_EQ(bi.cpus[1].hwid, 0x100);
+	CHECK_EQ(bi.cpus[2].hwid, 0x100000000);
+	CHECK_STREQ(bi.cpus[0].enable_method, "psci");
+	CHECK_STREQ(bi.cpus[2].enable_method, "spin-table");
+	CHECK_EQ(bi.timebase_hz, 62500000);
+	CHECK_STREQ(bi.isa, "");
+	CHECK_STREQ(bi.isa_extensions, "");
+	CHECK_EQ(bi.psci, BI_PSCI_SMC);
+	CHECK_STREQ(bi.psci_compat, "arm,psci-1.0");
+	CHECK_EQ(bi.gic_version, 3);
+	CHECK_EQ(bi.finisher_base, 0);
+}
+
+static void check_bad_reg(void)
+{
+	CHECK_EQ(bi.errors, 11);
+	CHECK_EQ(rep.n, 11);
+	CHECK(reported(&rep, "/chosen: property \"bootargs\" at offset 0x"));
+	CHECK(reported(&rep, "not a NUL-terminated string"));
+	CHECK(reported(&rep, "\"/soc/nothing@0\" names no node"));
+	CHECK(reported(&rep, "/memory@80000000: property \"reg\" at offset 0x"));
+	CHECK(reported(&rep, "length 12 is not a multiple of 16 (#address-cells=2, "
+			     "#size-cells=2 of /)"));
+	CHECK(reported(&rep, "/memory@0: property \"reg\" at offset 0x"));
+	CHECK(reported(&rep, "has size 0, ignored"));
+	CHECK(reported(&rep, "/reserved-memory/nothing@0: node at offset 0x"));
+	CHECK(reported(&rep, "/pmem@c0000000: property \"reg\""));
+	CHECK(reported(&rep, "/pmem@100000000: property \"reg\""));
+	CHECK(reported(&rep, "more than 16 pmem-region ranges"));
+	CHECK(reported(&rep, "/psci: property \"method\""));
+	CHECK(reported(&rep, "\"svc\" is neither"));
+	CHECK(reported(&rep, "/cpus: property \"timebase-frequency\""));
+	CHECK(reported(&rep, "/cpus/cpu@1: node at offset 0x"));
+	CHECK(reported(&rep, "/cpus/cpu@2: property \"reg\""));
+	CHECK(reported(&rep, "(#address-cells=1, #size-cells=0 of /cpus)"));
+	for (int i = 0; i < rep.n && i < 32; i++)
+		CHECK(rep.offsets[i] > dt.off_struct && rep.offsets[i] < dt.off_strings);
+
+	/* what was valid is still decoded */
+	CHECK_STREQ(bi.model, "zonedev fixture bad-reg");
+	CHECK_STREQ(bi.bootargs, "");
+	CHECK_STREQ(bi.stdout_path, "/soc/nothing@0");
+	CHECK_EQ(bi.uart_kind, BI_UART_NONE);
+	CHECK_EQ(bi.nr_memory, 1);
+	CHECK_RANGE(bi.memory[0], 0x1000000, 0x1000000, "memory@0");
+	CHECK_EQ(bi.nr_reserved, 1);
+	CHECK_RANGE(bi.reserved[0], 0x88000000, 0x10000, "good@88000000");
+	CHECK(bi.reserved[0].no_map);
+	CHECK_EQ(bi.nr_pmem, BI_MAX_PMEM);
+	CHECK_RANGE(bi.pmem[BI_MAX_PMEM - 1], 0x10f000000, 0x100000, "pmem@100000000");
+	CHECK_EQ(bi.nr_cpus, 1);
+	CHECK_EQ(bi.cpus[0].hwid, 0);
+	CHECK_EQ(bi.timebase_hz, 0);
+	CHECK_EQ(bi.psci, BI_PSCI_NONE);
+	CHECK_STREQ(bi.psci_compat, "arm,psci-1.0");
+}
+
+/* A tree QEMU made: no problems, and the basics a boot needs are there. */
+static void check_generic(void)
+{
+	CHECK_EQ(bi.errors, 0);
+	CHECK(bi.nr_memory >= 1);
+	CHECK(bi.nr_cpus >= 1);
+	CHECK(bi.uart_kind != BI_UART_NONE || bi.stdout_path[0] == '\0');
+	CHECK(bi.uart_kind == BI_UART_NONE || bi.uart_base != 0);
+	printf("# model \"%s\", %d memory, %d reserved, %d pmem, %d cpus, console %s at 0x%llx, "
+	       "timebase %llu, psci %d, gic %d, finisher 0x%llx\n",
+	       bi.model, bi.nr_memory, bi.nr_reserved, bi.nr_pmem, bi.nr_cpus, bi.uart_node,
+	       (unsigned long long)bi.uart_base, (unsigned long long)bi.timebase_hz, bi.psci,
+	       bi.gic_version, (unsigned long long)bi.finisher_base);
+}
+
+static const struct {
+	const char *file;
+	void (*check)(void);
+} fixtures[] = {
+	{ "boot-riscv.dtb", check_riscv },
+	{ "boot-arm64.dtb", check_arm64 },
+	{ "bad-reg.dtb", check_bad_reg },
+};
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+static void run_file(const char *path)
+{
+	size_t size = 0;
+	uint8_t *blob = read_file(path, &size);
+	void (*check)(void) = check_generic;
+	int ret;
+
+	if (!blob) {
+		printf("# cannot read %s\n", path);
+		tap_failed_checks++;
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fixtures); i++)
+		if (!strcmp(base_name(path), fixtures[i].file))
+			check = fixtures[i].check;
+	memset(&rep, 0, sizeof(rep));
+	CHECK_EQ(dt_init(&dt, blob, size), 0);
+	ret = bootfdt_parse(&dt, &bi, collect, &rep);
+	CHECK_EQ(ret, bi.errors);
+	CHECK_EQ(bi.dtb_size, dt.size);
+	CHECK_EQ(bi.dtb_base, (uint64_t)(uintptr_t)blob);
+	check();
+	free(blob);
+}
+
+static void bootfdt_parse_rejects_unvalidated_tree(void)
+{
+	static const uint8_t junk[64];
+	struct reports r = { 0 };
+
+	CHECK(dt_init(&dt, junk, sizeof(junk)) < 0);
+	CHECK_EQ(bootfdt_parse(&dt, &bi, collect, &r), 1);
+	CHECK_EQ(r.n, 1);
+	CHECK_EQ(bootfdt_parse(&dt, &bi, NULL, NULL), 1);
+}
+
+int main(int argc, char **argv)
+{
+	bool seen[ARRAY_SIZE(fixtures)] = { false };
+	int n = 1;
+
+	printf("TAP version 13\n1..%zu\n", (size_t)(argc - 1) + 1 + ARRAY_SIZE(fixtures));
+	tap_failed_checks = 0;
+	bootfdt_parse_rejects_unvalidated_tree();
+	printf("%s %d bootfdt:bootfdt_parse_rejects_unvalidated_tree\n",
+	       tap_failed_checks ? "not ok" : "ok", n++);
+	for (int i = 1; i < argc; i++) {
+		for (size_t k = 0; k < ARRAY_SIZE(fixtures); k++)
+			if (!strcmp(base_name(argv[i]), fixtures[k].file))
+				seen[k] = true;
+		tap_failed_checks = 0;
+		run_file(argv[i]);
+		printf("%s %d bootfdt:file_%s\n", tap_failed_checks ? "not ok" : "ok", n++,
+		       base_name(argv[i]));
+		fflush(stdout);
+	}
+	/* every fixture must have been given: a missing one is a failure, not a silent pass */
+	for (size_t k = 0; k < ARRAY_SIZE(fixtures); k++)
+		printf("%s %d bootfdt:fixture_given_%s\n", seen[k] ? "ok" : "not ok", n++,
+		       fixtures[k].file);
+	return 0;
+}
