@@ -5,6 +5,7 @@
 #include <platform/bootinfo.h>
 #include <platform/dt.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,24 @@ static void fail(const char *why)
 {
 	fprintf(stderr, "dt_fuzz: %s\n", why);
 	abort();
+}
+
+static int same_name_siblings(const struct dt *dt, int n)
+{
+	const char *name = dt_node_name(dt, n);
+	int count = 0;
+
+	for (int c = dt_first_child(dt, dt_parent(dt, n)); c >= 0; c = dt_next_sibling(dt, c))
+		count += !strcmp(dt_node_name(dt, c), name);
+	return count;
+}
+
+static bool unique_path(const struct dt *dt, int n)
+{
+	for (; n != dt_root(dt); n = dt_parent(dt, n))
+		if (same_name_siblings(dt, n) != 1)
+			return false;
+	return true;
 }
 
 static void walk(struct dt *dt)
@@ -32,15 +51,14 @@ static void walk(struct dt *dt)
 		nodes++;
 		if (!dt_node_path(dt, n, path, sizeof(path))) {
 			int back = dt_path_offset(dt, path);
-			char again[DT_PATH_MAX];
 
 			/*
-			 * A path leads to a node with the same path (the first of duplicate
-			 * siblings), or nowhere when a duplicate earlier on the way hides it.
+			 * With a duplicate name anywhere on the way a path may resolve elsewhere
+			 * (a "name" lookup may also match a sole "name@unit" under the first of
+			 * two twins), so only unique paths must lead back to the very node.
 			 */
-			if (back >= 0 &&
-			    (dt_node_path(dt, back, again, sizeof(again)) || strcmp(path, again)))
-				fail("path does not lead back");
+			if (unique_path(dt, n) && back != n)
+				fail("unique path does not lead back");
 		}
 		if ((dt_parent(dt, n) < 0) != (n == dt_root(dt)))
 			fail("only the root has no parent");
