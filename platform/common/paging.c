@@ -190,6 +190,26 @@ static int map_image(void)
 	return ret;
 }
 
+/*
+ * The linear map also reaches the image's own pages; left writable there, text and rodata could be
+ * changed through that alias behind W^X. Making the alias read-only splits the one leaf holding
+ * the image (one more table page) and keeps it non-executable.
+ */
+static int protect_image_alias(void)
+{
+	phys_addr_t first = __pa_symbol(_start), last = __pa_symbol(_sdata);
+	uintptr_t va = (uintptr_t)(first + kernel_layout.va_pa_offset);
+	struct pgtable_walk_result r;
+	int ret;
+
+	if (pgtable_walk(&kernel_pgtable, va, &r))
+		return 0; /* the image sits outside the linear map (no-map RAM): no alias */
+	ret = pgtable_protect(&kernel_pgtable, va, last - first, PAGE_KERNEL_RO);
+	if (ret)
+		pr_err("paging: making the linear alias of the image read-only failed: %d\n", ret);
+	return ret;
+}
+
 static int count_leaf(void *arg, uintptr_t va, int level, pteval_t entry)
 {
 	(void)arg;
@@ -268,6 +288,7 @@ static int build(const struct pgtable_cfg *cfg, void **console_va)
 	paging_stats.table_pages_linear = kernel_pgtable.nr_table_pages;
 	ret = ret ?: map_dtb();
 	ret = ret ?: map_image();
+	ret = ret ?: protect_image_alias();
 	io = &kernel_layout.region[LAYOUT_IOREMAP];
 	ret = ret ?: memremap_init(&kernel_memremap_ops, io->start, io->start + io->size);
 	if (!ret && boot.bi.uart_kind != BI_UART_NONE) {

@@ -123,6 +123,27 @@ static void rodata_is_read_only(struct ktap_test *t)
 	KTAP_EXPECT_EQ(t, rodata_word, 0x0123456789abcdefULL);
 }
 
+/* The linear map's alias of the image must not undo W^X: readable, not writable, not executable. */
+static void image_linear_alias_is_read_only(struct ktap_test *t)
+{
+	uint64_t *text = __va(__pa_symbol(ALIGN_UP((uintptr_t)init, 8)));
+	uint64_t *ro = __va(__pa_symbol(&rodata_word));
+	uint64_t v = 0;
+
+	if (!need_final_tables(t))
+		return;
+	KTAP_EXPECT_EQ(t, probe_read(ro, &v), 0);
+	KTAP_EXPECT_EQ(t, v, rodata_word);
+	KTAP_EXPECT_EQ(t, probe_write(ro, 1), -EFAULT);
+	KTAP_EXPECT(t, fault_last()->is_permission);
+	KTAP_EXPECT_EQ(t, probe_write(text, 0), -EFAULT);
+	KTAP_EXPECT(t, fault_last()->is_permission);
+	KTAP_EXPECT_EQ(t, probe_exec(__va(__pa_symbol(init))), -EFAULT);
+	/* data right after rodata stays writable through the alias */
+	KTAP_EXPECT_EQ(t, probe_write(__va(__pa_symbol(&probe_target)), 7), 0);
+	KTAP_EXPECT_EQ(t, probe_target, 7);
+}
+
 static void data_and_stack_are_not_executable(struct ktap_test *t)
 {
 	/* A return instruction would run if the page were executable: no false pass. */
@@ -331,6 +352,7 @@ static const struct ktap_case pgtable_cases[] = {
 	KTAP_CASE(unmapped_exec_faults),
 	KTAP_CASE(text_is_not_writable),
 	KTAP_CASE(rodata_is_read_only),
+	KTAP_CASE(image_linear_alias_is_read_only),
 	KTAP_CASE(data_and_stack_are_not_executable),
 	KTAP_CASE(stack_guard_is_unmapped),
 	KTAP_CASE(identity_map_is_gone),
