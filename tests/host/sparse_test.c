@@ -187,7 +187,7 @@ static unsigned long rnd(unsigned long n)
 #define NSUB (PHYS_PFN(WINDOW_SPAN) / SUB_PAGES)
 static bool model[NSUB];
 
-struct range {
+struct sub_range {
 	unsigned long sub, n;
 	enum zone_type zone;
 };
@@ -221,7 +221,7 @@ static void check_model(unsigned long first)
 static void random_section_layouts_round_trip(void)
 {
 	unsigned long first = PHYS_PFN(env_layout.phys_base);
-	struct range live[24];
+	struct sub_range live[24];
 	struct env_snap a, b;
 	int nlive;
 
@@ -233,7 +233,7 @@ static void random_section_layouts_round_trip(void)
 	for (int round = 0; round < 6; round++) {
 		nlive = 0;
 		for (int k = 0; k < 40 && nlive < (int)ARRAY_SIZE(live); k++) {
-			struct range r;
+			struct sub_range r;
 			bool clash = false;
 			int ret;
 
@@ -258,7 +258,7 @@ static void random_section_layouts_round_trip(void)
 		/* remove in random order, sometimes in two pieces */
 		while (nlive) {
 			int k = (int)rnd((unsigned long)nlive);
-			struct range r = live[k];
+			struct sub_range r = live[k];
 			unsigned long cut = r.n > 1 && rnd(2) ? 1 + rnd(r.n - 1) : r.n;
 
 			CHECK_EQ(sparse_remove_section(first + r.sub * SUB_PAGES, cut * SUB_PAGES, NULL),

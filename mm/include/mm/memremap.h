@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // memremap()/memunmap() of memory without I/O side effects (pmem, device memory), after Linux
 // kernel/iomem.c as seed 001_273b8a4c6011fe55 describes it, plus the devm_ variants.
-// The vmem_altmap / dev_pagemap half of Linux's include/linux/memremap.h joins this header later.
+// The second half is Linux's include/linux/memremap.h: vmem_altmap and dev_pagemap, the struct
+// pages of device memory (memremap_pages(), mm/memremap_pages.c).
 #ifndef ZONEDEV_MM_MEMREMAP_H
 #define ZONEDEV_MM_MEMREMAP_H
+
+#include <stdatomic.h>
 
 #include <platform/types.h>
 
 struct device;
+struct page;
 
 /* memremap() flags, Linux's values. MEMREMAP_ENC/DEC are not supported (no memory encryption). */
 enum {
@@ -209,5 +213,178 @@ static inline unsigned long vmem_altmap_offset(const struct vmem_altmap *altmap)
  * @nr_pfns: pages, at most @altmap->alloc
  */
 void vmem_altmap_free(struct vmem_altmap *altmap, unsigned long nr_pfns);
+
+/* ---- dev_pagemap: struct pages for device memory (mm/memremap_pages.c) ------------------- */
+
+/**
+ * enum memory_type - what kind of device memory a dev_pagemap describes (Linux's values)
+ * @MEMORY_DEVICE_PRIVATE: not addressable by the CPU (device-private); no linear map; needs
+ *	@ops->page_free and @ops->migrate_to_ram
+ * @MEMORY_DEVICE_COHERENT: device memory the CPU can access coherently; needs @ops->page_free
+ * @MEMORY_DEVICE_FS_DAX: pmem used for DAX file data; pages idle at refcount 0
+ * @MEMORY_DEVICE_GENERIC: device memory with no special handling (device DAX, volatile pmem)
+ * @MEMORY_DEVICE_PCI_P2PDMA: memory on a PCI BAR for peer-to-peer DMA
+ */
+enum memory_type {
+	MEMORY_DEVICE_PRIVATE = 1,
+	MEMORY_DEVICE_COHERENT,
+	MEMORY_DEVICE_FS_DAX,
+	MEMORY_DEVICE_GENERIC,
+	MEMORY_DEVICE_PCI_P2PDMA,
+};
+
+/** struct range - [start, end], end inclusive (Linux include/linux/range.h) */
+struct range {
+	uint64_t start;
+	uint64_t end;
+};
+
+static inline uint64_t range_len(const struct range *r)
+{
+	return r->end - r->start + 1;
+}
+
+/**
+ * struct dev_pagemap_ops - the owner's callbacks
+ * @page_free: a device page's last reference is gone (PRIVATE and COHERENT must have it)
+ * @migrate_to_ram: the CPU touched a device-private page (PRIVATE must have it); the rmap
+ *	issue calls it; Return: 0 or a negative errno
+ */
+struct dev_pagemap_ops {
+	void (*page_free)(struct page *page);
+	int (*migrate_to_ram)(struct page *page, void *ctx);
+};
+
+/* @flags: the altmap member is in use (only with a single range, as Linux). */
+#define PGMAP_ALTMAP_VALID (1U << 0)
+
+#define PGMAP_MAX_RANGES 8
+
+/**
+ * struct dev_pagemap - struct pages for one or more ranges of device memory
+ * @altmap: where the struct pages of ranges[0] live when PGMAP_ALTMAP_VALID (the device itself);
+ *	the caller sets base_pfn, end_pfn, reserve and free; memremap_pages() keeps the counters
+ * @ref: 1 while registered, plus one per get_dev_pagemap() not yet put; memunmap_pages()
+ *	refuses while it is above 1
+ * @dying: set by memunmap_pages(): get_dev_pagemap() fails from then on
+ * @type: see enum memory_type
+ * @flags: PGMAP_*
+ * @vmemmap_shift: the device's pages are compound pages of order @vmemmap_shift (0: base
+ *	pages); every range start and length must be a multiple of PAGE_SIZE << @vmemmap_shift
+ * @ops: callbacks (may be NULL for FS_DAX, GENERIC, PCI_P2PDMA)
+ * @owner: the owner's cookie (Linux: for device-private migration)
+ * @nr_range: ranges in use, 1..PGMAP_MAX_RANGES
+ * @ranges: physical ranges, each 2 MiB (subsection) aligned in start and length, disjoint
+ *
+ * Differs from Linux: @ref is a plain atomic counter rather than a percpu_ref (a unikernel with a
+ * few CPUs does not need the per-CPU fast path), and the ranges are a fixed array.
+ */
+struct dev_pagemap {
+	struct vmem_altmap altmap;
+	atomic_long ref;
+	atomic_bool dying;
+	enum memory_type type;
+	unsigned int flags;
+	unsigned long vmemmap_shift;
+	const struct dev_pagemap_ops *ops;
+	void *owner;
+	int nr_range;
+	struct range ranges[PGMAP_MAX_RANGES];
+};
+
+/**
+ * struct memremap_pages_ops - how memremap_pages() maps device memory into the linear map
+ * (arch_add_memory()'s page-table half; the kernel installs it, host tests a recorder)
+ * @add_linear: map [@pa, @pa + @size) at __va(@pa), kernel RW, not executable, write-back
+ *	cacheable; Return: 0 or a negative errno (nothing left mapped)
+ * @remove_linear: unmap it again, with the TLB flush
+ * @ctx: passed to both
+ */
+struct memremap_pages_ops {
+	int (*add_linear)(phys_addr_t pa, uint64_t size, void *ctx);
+	void (*remove_linear)(phys_addr_t pa, uint64_t size, void *ctx);
+	void *ctx;
+};
+
+/** memremap_pages_init() - install the linear-map hooks (copied); NULL removes them. */
+void memremap_pages_init(const struct memremap_pages_ops *ops);
+
+/**
+ * memremap_pages() - give the ranges of @pgmap struct pages in ZONE_DEVICE (Linux mm/memremap.c)
+ * @pgmap: filled by the caller (type, ranges, flags, altmap, vmemmap_shift, ops); must stay
+ *	   alive and unmoved until memunmap_pages()
+ *
+ * Refused, with a message naming the range and what is wrong: an unknown type, missing @ops
+ * callbacks the type needs, no or too many ranges, an altmap with more than one range, a range
+ * that is empty, wraps, or is not 2 MiB aligned, a @vmemmap_shift above MAX_FOLIO_ORDER or
+ * that does not divide a range, ranges that overlap each other or another registered pagemap
+ * (-EBUSY), a range that touches System RAM (-ENXIO). Then, for each range in order: the
+ * pfn-keyed lookup learns it, the linear map gets it (not for PRIVATE), sparse_add_section()
+ * gives it struct pages (from the altmap for ranges[0] when PGMAP_ALTMAP_VALID), and
+ * memmap_init_zone_device() initialises them. A failure undoes every range already done.
+ * Return: the linear-map address of ranges[0].start (for PRIVATE: the address it would have,
+ * not mapped), or ERR_PTR(-errno).
+ */
+void *memremap_pages(struct dev_pagemap *pgmap);
+
+/**
+ * memunmap_pages() - undo memremap_pages(): no new get_dev_pagemap() succeeds; then, when no
+ * reference other than the pages' own is held, every range loses its struct pages, its linear
+ * mapping and its lookup entry.
+ * Return: 0; -EBUSY when get_dev_pagemap() references are still held (nothing is undone, the
+ * pagemap is live again, the holders are reported); -EINVAL for a pagemap not registered.
+ * Differs from Linux, which sleeps until the references are dropped: here nothing can sleep,
+ * and a leaked reference must show up as an error rather than a hang.
+ */
+int memunmap_pages(struct dev_pagemap *pgmap);
+
+/**
+ * get_dev_pagemap() - the live dev_pagemap whose ranges hold @pfn, with a reference taken
+ * @pgmap: a pagemap the caller already holds: returned again (with a new reference) if it
+ *	   holds @pfn, which skips the lookup
+ * Return: the pagemap, or NULL when @pfn is not device memory or its pagemap is going away.
+ */
+struct dev_pagemap *get_dev_pagemap(unsigned long pfn, struct dev_pagemap *pgmap);
+
+/** put_dev_pagemap() - drop a get_dev_pagemap() reference; NULL is ignored. */
+void put_dev_pagemap(struct dev_pagemap *pgmap);
+
+/**
+ * memmap_init_zone_device() - initialise the struct pages of [@start_pfn, @start_pfn + @nr_pages)
+ * as device pages of @pgmap: ZONE_DEVICE, PG_reserved (never the page allocator's), @pgmap set,
+ * refcount 1 for GENERIC and PCI_P2PDMA and 0 (idle) for the others, and, with @pgmap's
+ * vmemmap_shift, compound pages of that order whose tails are byte-identical (the head alone
+ * carries @pgmap).
+ * Return: the number of struct pages written.
+ */
+unsigned long memmap_init_zone_device(unsigned long start_pfn, unsigned long nr_pages,
+				      struct dev_pagemap *pgmap);
+
+/**
+ * page_pgmap() - the dev_pagemap of a ZONE_DEVICE page (through its compound head), or NULL
+ * for any other page.
+ */
+struct dev_pagemap *page_pgmap(const struct page *page);
+
+/** pgmap_pfn_first() - first pfn of range @i that holds data (after the altmap's storage). */
+unsigned long pgmap_pfn_first(const struct dev_pagemap *pgmap, int i);
+
+/** pgmap_pfn_end() - end pfn (exclusive) of range @i. */
+unsigned long pgmap_pfn_end(const struct dev_pagemap *pgmap, int i);
+
+/**
+ * struct memremap_pages_stats - for leak checks and metrics
+ * @live_pagemaps: registered pagemaps
+ * @live_ranges: registered ranges
+ * @device_pages: struct pages initialised as device pages and not yet removed
+ */
+struct memremap_pages_stats {
+	unsigned long live_pagemaps;
+	unsigned long live_ranges;
+	unsigned long device_pages;
+};
+
+/** memremap_pages_get_stats() - fill @st. */
+void memremap_pages_get_stats(struct memremap_pages_stats *st);
 
 #endif

@@ -20,6 +20,11 @@ typedef uint64_t phys_addr_t;
 #define SZ_64K 0x10000ULL
 #define SZ_1M 0x100000ULL
 #define SZ_2M 0x200000ULL
+#define SZ_4M 0x400000ULL
+#define SZ_8M 0x800000ULL
+#define SZ_16M 0x1000000ULL
+#define SZ_32M 0x2000000ULL
+#define SZ_64M 0x4000000ULL
 #define SZ_128M 0x8000000ULL
 #define SZ_1G 0x40000000ULL
 

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// memremap_pages(): struct pages for device memory in ZONE_DEVICE, the pfn-keyed pagemap lookup
+// and the pagemap's reference count, after Linux mm/memremap.c as the seed
+// 001_273b8a4c6011fe55 and include/linux/memremap.h describe them.
+
+#include <platform/err.h>
+#include <platform/errno.h>
+#include <platform/memory.h>
+#include <platform/printk.h>
+#include <platform/types.h>
+
+#include <mm/ioresource.h>
+#include <mm/memremap.h>
+#include <mm/mm_lock.h>
+#include <mm/mmzone.h>
+#include <mm/page.h>
+
+#include <string.h>
+
+/*
+ * The lookup keeps every registered range sorted by start pfn, so get_dev_pagemap() is a binary
+ * search. Linux uses an xarray with one entry per pfn; a short sorted array does the same job
+ * for the few device ranges a board has, in a fixed amount of memory.
+ */
+#define PGMAP_LOOKUP_MAX 64
+
+struct pgmap_slot {
+	unsigned long start_pfn, end_pfn;
+	struct dev_pagemap *pgmap;
+};
+
+static struct {
+	struct mm_lock lock;
+	struct memremap_pages_ops ops;
+	bool have_ops;
+	int nr;
+	struct pgmap_slot slot[PGMAP_LOOKUP_MAX];
+	unsigned long live_pagemaps;
+	unsigned long device_pages;
+} pm;
+
+void memremap_pages_init(const struct memremap_pages_ops *ops)
+{
+	mm_lock_init(&pm.lock);
+	pm.have_ops = ops != NULL;
+	if (ops)
+		pm.ops = *ops;
+}
+
+unsigned long pgmap_pfn_end(const struct dev_pagemap *pgmap, int i)
+{
+	return PHYS_PFN(pgmap->ranges[i].end) + 1;
+}
+
+unsigned long pgmap_pfn_first(const struct dev_pagemap *pgmap, int i)
+{
+	unsigned long pfn = PHYS_PFN(pgmap->ranges[i].start);
+
+	if (i == 0 && (pgmap->flags & PGMAP_ALTMAP_VALID))
+		pfn += vmem_altmap_offset(&pgmap->altmap);
+	return pfn;
+}
+
+/* Index of the first slot whose end is above @pfn (the one that may hold it). */
+static int slot_search(unsigned long pfn)
+{
+	int lo = 0, hi = pm.nr;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (pm.slot[mid].end_pfn <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool slot_overlaps(unsigned long start, unsigned long end, struct dev_pagemap **owner)
+{
+	int i = slot_search(start);
+
+	if (i < pm.nr && pm.slot[i].start_pfn < end) {
+		*owner = pm.slot[i].pgmap;
+		return true;
+	}
+	return false;
+}
+
+static void slot_remove(struct dev_pagemap *pgmap, unsigned long start_pfn)
+{
+	int i = slot_search(start_pfn);
+
+	if (i >= pm.nr || pm.slot[i].start_pfn != start_pfn || pm.slot[i].pgmap != pgmap)
+		return;
+	memmove(&pm.slot[i], &pm.slot[i + 1], (size_t)(pm.nr - i - 1) * sizeof(pm.slot[0]));
+	pm.nr--;
+}
+
+/*
+ * Claim all of @pgmap's ranges in the lookup at once, under the lock, so two concurrent
+ * memremap_pages() calls cannot both pass the conflict check for the same pfns.
+ */
+static int slots_claim(struct dev_pagemap *pgmap)
+{
+	unsigned long flags = mm_lock(&pm.lock);
+	struct dev_pagemap *owner = NULL;
+	int ret = 0, i;
+
+	if (pm.nr + pgmap->nr_range > PGMAP_LOOKUP_MAX) {
+		pr_err("memremap_pages: more than %d device ranges registered\n", PGMAP_LOOKUP_MAX);
+		ret = -ENOSPC;
+		goto out;
+	}
+	for (i = 0; i < pgmap->nr_range; i++) {
+		const struct range *r = &pgmap->ranges[i];
+
+		if (slot_overlaps(PHYS_PFN(r->start), PHYS_PFN(r->end) + 1, &owner)) {
+			pr_err("memremap_pages: [mem 0x%016llx-0x%016llx] conflicts with a "
+			       "registered device range [mem 0x%016llx-0x%016llx]\n",
+			       (unsigned long long)r->start, (unsigned long long)r->end,
+			       (unsigned long long)owner->ranges[0].start,
+			       (unsigned long long)owner->ranges[owner->nr_range - 1].end);
+			ret = -EBUSY;
+			goto out;
+		}
+	}
+	for (i = 0; i < pgmap->nr_range; i++) {
+		unsigned long start = PHYS_PFN(pgmap->ranges[i].start);
+		int at = slot_search(start);
+
+		memmove(&pm.slot[at + 1], &pm.slot[at], (size_t)(pm.nr - at) * sizeof(pm.slot[0]));
+		pm.slot[at] = (struct pgmap_slot){ start, pgmap_pfn_end(pgmap, i), pgmap };
+		pm.nr++;
+	}
+out:
+	mm_unlock(&pm.lock, flags);
+	return ret;
+}
+
+static void slots_release(struct dev_pagemap *pgmap, int nr_range)
+{
+	unsigned long flags = mm_lock(&pm.lock);
+
+	for (int i = 0; i < nr_range; i++)
+		slot_remove(pgmap, PHYS_PFN(pgmap->ranges[i].start));
+	mm_unlock(&pm.lock, flags);
+}
+
+struct dev_pagemap *get_dev_pagemap(unsigned long pfn, struct dev_pagemap *pgmap)
+{
+	unsigned long flags;
+	int i;
+
+	if (pgmap) {
+		for (i = 0; i < pgmap->nr_range; i++)
+			if (pfn >= PHYS_PFN(pgmap->ranges[i].start) && pfn < pgmap_pfn_end(pgmap, i))
+				break;
+		if (i < pgmap->nr_range && !atomic_load(&pgmap->dying)) {
+			atomic_fetch_add(&pgmap->ref, 1);
+			return pgmap;
+		}
+	}
+	flags = mm_lock(&pm.lock);
+	i = slot_search(pfn);
+	pgmap = NULL;
+	/* The reference is taken under the lock memunmap_pages() also checks it under. */
+	if (i < pm.nr && pm.slot[i].start_pfn <= pfn && !atomic_load(&pm.slot[i].pgmap->dying)) {
+		pgmap = pm.slot[i].pgmap;
+		atomic_fetch_add(&pgmap->ref, 1);
+	}
+	mm_unlock(&pm.lock, flags);
+	return pgmap;
+}
+
+void put_dev_pagemap(struct dev_pagemap *pgmap)
+{
+	if (pgmap)
+		atomic_fetch_sub(&pgmap->ref, 1);
+}
+
+struct dev_pagemap *page_pgmap(const struct page *page)
+{
+	const struct page *head = compound_head(page);
+
+	return page_zonenum(head) == ZONE_DEVICE ? head->pgmap : NULL;
+}
+
+/* Pages of these types are in use at refcount 1 from the start; the others idle at 0. */
+static bool pgmap_pages_start_referenced(const struct dev_pagemap *pgmap)
+{
+	return pgmap->type == MEMORY_DEVICE_GENERIC || pgmap->type == MEMORY_DEVICE_PCI_P2PDMA;
+}
+
+static void init_zone_device_page(struct page *page, struct dev_pagemap *pgmap)
+{
+	init_single_page(page, ZONE_DEVICE);
+	SetPageFlag(page, PG_reserved);
+	page->pgmap = pgmap;
+	page->zone_device_data = NULL;
+	set_page_count(page, pgmap_pages_start_referenced(pgmap) ? 1 : 0);
+}
+
+unsigned long memmap_init_zone_device(unsigned long start_pfn, unsigned long nr_pages,
+				      struct dev_pagemap *pgmap)
+{
+	unsigned long step = 1UL << pgmap->vmemmap_shift;
+	unsigned long end = start_pfn + nr_pages;
+
+	for (unsigned long pfn = start_pfn; pfn < end; pfn += step) {
+		struct page *head = pfn_to_page(pfn);
+
+		init_zone_device_page(head, pgmap);
+		/* The tails are written by prep_compound_page(), identical to each other. */
+		if (step > 1 && pfn + step <= end)
+			prep_compound_page(head, (unsigned int)pgmap->vmemmap_shift);
+		else
+			for (unsigned long i = 1; i < step && pfn + i < end; i++)
+				init_zone_device_page(pfn_to_page(pfn + i), pgmap);
+	}
+	return nr_pages;
+}
+
+static const char *const type_names[] = {
+	[MEMORY_DEVICE_PRIVATE] = "private",	 [MEMORY_DEVICE_COHERENT] = "coherent",
+	[MEMORY_DEVICE_FS_DAX] = "fs-dax",	 [MEMORY_DEVICE_GENERIC] = "generic",
+	[MEMORY_DEVICE_PCI_P2PDMA] = "pci-p2pdma",
+};
+
+static const char *type_name(enum memory_type t)
+{
+	return t >= MEMORY_DEVICE_PRIVATE && t <= MEMORY_DEVICE_PCI_P2PDMA ? type_names[t] : "?";
+}
+
+static int check_range(const struct dev_pagemap *pgmap, int i)
+{
+	const struct range *r = &pgmap->ranges[i];
+	uint64_t unit = (uint64_t)PAGE_SIZE << pgmap->vmemmap_shift;
+
+	if (r->end < r->start || r->end == UINT64_MAX) {
+		pr_err("memremap_pages: range %d [0x%llx-0x%llx] is empty or wraps\n", i,
+		       (unsigned long long)r->start, (unsigned long long)r->end);
+		return -EINVAL;
+	}
+	if ((r->start | (r->end + 1)) & (PAGES_PER_SUBSECTION * PAGE_SIZE - 1)) {
+		pr_err("memremap_pages: [mem 0x%016llx-0x%016llx] is not 2 MiB aligned in start "
+		       "and size (memremap_compat_align)\n",
+		       (unsigned long long)r->start, (unsigned long long)r->end);
+		return -EINVAL;
+	}
+	if ((r->start | (r->end + 1)) & (unit - 1)) {
+		pr_err("memremap_pages: [mem 0x%016llx-0x%016llx] is not a multiple of the "
+		       "vmemmap_shift %lu compound size (%llu KiB)\n",
+		       (unsigned long long)r->start, (unsigned long long)r->end,
+		       pgmap->vmemmap_shift, (unsigned long long)(unit >> 10));
+		return -EINVAL;
+	}
+	for (int j = 0; j < i; j++) {
+		const struct range *o = &pgmap->ranges[j];
+
+		if (r->start <= o->end && o->start <= r->end) {
+			pr_err("memremap_pages: ranges %d and %d of one pagemap overlap\n", j, i);
+			return -EINVAL;
+		}
+	}
+	if (region_intersects(r->start, range_len(r), IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
+	    REGION_DISJOINT) {
+		pr_err("memremap_pages: [mem 0x%016llx-0x%016llx] overlaps System RAM: device "
+		       "pages must not alias the page allocator's memory\n",
+		       (unsigned long long)r->start, (unsigned long long)r->end);
+		return -ENXIO;
+	}
+	return 0;
+}
+
+static int check_pagemap(const struct dev_pagemap *pgmap)
+{
+	const struct dev_pagemap_ops *ops = pgmap->ops;
+	int ret;
+
+	switch (pgmap->type) {
+	case MEMORY_DEVICE_PRIVATE:
+		if (!ops || !ops->page_free || !ops->migrate_to_ram) {
+			pr_err("memremap_pages: a device-private pagemap needs page_free and "
+			       "migrate_to_ram\n");
+			return -EINVAL;
+		}
+		break;
+	case MEMORY_DEVICE_COHERENT:
+		if (!ops || !ops->page_free) {
+			pr_err("memremap_pages: a device-coherent pagemap needs page_free\n");
+			return -EINVAL;
+		}
+		break;
+	case MEMORY_DEVICE_FS_DAX:
+	case MEMORY_DEVICE_GENERIC:
+	case MEMORY_DEVICE_PCI_P2PDMA:
+		break;
+	default:
+		pr_err("memremap_pages: unknown memory type %d\n", (int)pgmap->type);
+		return -EINVAL;
+	}
+	if (pgmap->nr_range < 1 || pgmap->nr_range > PGMAP_MAX_RANGES) {
+		pr_err("memremap_pages: %d ranges (1 to %d allowed)\n", pgmap->nr_range,
+		       PGMAP_MAX_RANGES);
+		return -EINVAL;
+	}
+	if ((pgmap->flags & PGMAP_ALTMAP_VALID) && pgmap->nr_range > 1) {
+		pr_err("memremap_pages: an altmap serves one range, this pagemap has %d\n",
+		       pgmap->nr_range);
+		return -EINVAL;
+	}
+	if (pgmap->vmemmap_shift > MAX_FOLIO_ORDER) {
+		pr_err("memremap_pages: vmemmap_shift %lu above the largest folio order %d\n",
+		       pgmap->vmemmap_shift, MAX_FOLIO_ORDER);
+		return -EINVAL;
+	}
+	for (int i = 0; i < pgmap->nr_range; i++) {
+		ret = check_range(pgmap, i);
+		if (ret)
+			return ret;
+	}
+	if (pgmap->flags & PGMAP_ALTMAP_VALID) {
+		const struct vmem_altmap *a = &pgmap->altmap;
+		unsigned long first = PHYS_PFN(pgmap->ranges[0].start);
+
+		if (a->base_pfn != first || a->end_pfn > pgmap_pfn_end(pgmap, 0) ||
+		    vmem_altmap_offset(a) >= pgmap_pfn_end(pgmap, 0) - first) {
+			pr_err("memremap_pages: altmap (base pfn 0x%lx, reserve %lu, free %lu) does "
+			       "not fit range [mem 0x%016llx-0x%016llx]\n",
+			       a->base_pfn, a->reserve, a->free,
+			       (unsigned long long)pgmap->ranges[0].start,
+			       (unsigned long long)pgmap->ranges[0].end);
+			return -EINVAL;
+		}
+		/* Compound pages must start on their own alignment after the altmap's storage. */
+		if (pgmap_pfn_first(pgmap, 0) & ((1UL << pgmap->vmemmap_shift) - 1)) {
+			pr_err("memremap_pages: the first data pfn 0x%lx after the altmap is not "
+			       "aligned to vmemmap_shift %lu\n",
+			       pgmap_pfn_first(pgmap, 0), pgmap->vmemmap_shift);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static bool wants_linear_map(const struct dev_pagemap *pgmap)
+{
+	return pgmap->type != MEMORY_DEVICE_PRIVATE;
+}
+
+static void stats_add(long pagemaps, long pages)
+{
+	unsigned long flags = mm_lock(&pm.lock);
+
+	pm.live_pagemaps += (unsigned long)pagemaps;
+	pm.device_pages += (unsigned long)pages;
+	mm_unlock(&pm.lock, flags);
+}
+
+/* The reverse of range_add() for range @i. */
+static void range_remove(struct dev_pagemap *pgmap, int i)
+{
+	const struct range *r = &pgmap->ranges[i];
+	unsigned long pfn = PHYS_PFN(r->start), nr = pgmap_pfn_end(pgmap, i) - pfn;
+	struct vmem_altmap *altmap =
+		i == 0 && (pgmap->flags & PGMAP_ALTMAP_VALID) ? &pgmap->altmap : NULL;
+
+	sparse_remove_section(pfn, nr, altmap);
+	if (wants_linear_map(pgmap) && pm.have_ops)
+		pm.ops.remove_linear(r->start, range_len(r), pm.ops.ctx);
+	stats_add(0, -(long)(pgmap_pfn_end(pgmap, i) - pgmap_pfn_first(pgmap, i)));
+}
+
+static int range_add(struct dev_pagemap *pgmap, int i)
+{
+	const struct range *r = &pgmap->ranges[i];
+	unsigned long pfn = PHYS_PFN(r->start), nr = pgmap_pfn_end(pgmap, i) - pfn;
+	struct vmem_altmap *altmap =
+		i == 0 && (pgmap->flags & PGMAP_ALTMAP_VALID) ? &pgmap->altmap : NULL;
+	unsigned long first = pgmap_pfn_first(pgmap, i);
+	int ret;
+
+	if (wants_linear_map(pgmap)) {
+		if (!pm.have_ops) {
+			pr_err("memremap_pages: no linear-map hooks (memremap_pages_init)\n");
+			return -ENODEV;
+		}
+		ret = pm.ops.add_linear(r->start, range_len(r), pm.ops.ctx);
+		if (ret) {
+			pr_err("memremap_pages: linear map of [mem 0x%016llx-0x%016llx] failed: %d\n",
+			       (unsigned long long)r->start, (unsigned long long)r->end, ret);
+			return ret;
+		}
+	}
+	ret = sparse_add_section(pfn, nr, altmap, ZONE_DEVICE);
+	if (ret) {
+		pr_err("memremap_pages: struct pages for [mem 0x%016llx-0x%016llx] failed: %d\n",
+		       (unsigned long long)r->start, (unsigned long long)r->end, ret);
+		if (wants_linear_map(pgmap))
+			pm.ops.remove_linear(r->start, range_len(r), pm.ops.ctx);
+		return ret;
+	}
+	/* The altmap's own pages (info block, memmap storage) stay reserved, outside the pagemap. */
+	for (unsigned long p = pfn; p < first; p++)
+		SetPageFlag(pfn_to_page(p), PG_reserved);
+	stats_add(0, (long)memmap_init_zone_device(first, pgmap_pfn_end(pgmap, i) - first, pgmap));
+	return 0;
+}
+
+void *memremap_pages(struct dev_pagemap *pgmap)
+{
+	int ret, i;
+
+	if (!pgmap)
+		return ERR_PTR(-EINVAL);
+	ret = check_pagemap(pgmap);
+	if (ret)
+		return ERR_PTR(ret);
+	/* Not findable until every page is initialised. */
+	atomic_store(&pgmap->dying, true);
+	atomic_store(&pgmap->ref, 1);
+	if (pgmap->flags & PGMAP_ALTMAP_VALID)
+		pgmap->altmap.alloc = pgmap->altmap.align = 0;
+	ret = slots_claim(pgmap);
+	if (ret)
+		return ERR_PTR(ret);
+	for (i = 0; i < pgmap->nr_range; i++) {
+		ret = range_add(pgmap, i);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		while (i-- > 0)
+			range_remove(pgmap, i);
+		slots_release(pgmap, pgmap->nr_range);
+		atomic_store(&pgmap->ref, 0);
+		return ERR_PTR(ret);
+	}
+	stats_add(1, 0);
+	atomic_store(&pgmap->dying, false);
+	pr_debug("memremap_pages: %s pagemap, %d range(s) from [mem 0x%016llx], %s\n",
+		 type_name(pgmap->type), pgmap->nr_range,
+		 (unsigned long long)pgmap->ranges[0].start,
+		 pgmap->flags & PGMAP_ALTMAP_VALID ? "memmap in the device" : "memmap in RAM");
+	return __va(pgmap->ranges[0].start);
+}
+
+/* References other than the registration and the pages' own: get_dev_pagemap() holders. */
+static long pgmap_users(struct dev_pagemap *pgmap)
+{
+	return atomic_load(&pgmap->ref) - 1;
+}
+
+int memunmap_pages(struct dev_pagemap *pgmap)
+{
+	unsigned long flags;
+	bool registered;
+	long users;
+
+	if (!pgmap)
+		return -EINVAL;
+	flags = mm_lock(&pm.lock);
+	if (pgmap->nr_range > 0 && pgmap->nr_range <= PGMAP_MAX_RANGES) {
+		int i = slot_search(PHYS_PFN(pgmap->ranges[0].start));
+
+		registered = i < pm.nr && pm.slot[i].pgmap == pgmap && !atomic_load(&pgmap->dying);
+	} else {
+		registered = false;
+	}
+	users = 0;
+	if (registered) {
+		/* Under the lock get_dev_pagemap() takes, so no reference can slip in after. */
+		atomic_store(&pgmap->dying, true);
+		users = pgmap_users(pgmap);
+		if (users)
+			atomic_store(&pgmap->dying, false);
+	}
+	mm_unlock(&pm.lock, flags);
+	if (!registered) {
+		pr_err("memunmap_pages: pagemap is not registered\n");
+		return -EINVAL;
+	}
+	if (users) {
+		pr_err("memunmap_pages: [mem 0x%016llx-0x%016llx] still has %ld "
+		       "get_dev_pagemap() reference(s)\n",
+		       (unsigned long long)pgmap->ranges[0].start,
+		       (unsigned long long)pgmap->ranges[pgmap->nr_range - 1].end, users);
+		return -EBUSY;
+	}
+	for (int i = pgmap->nr_range - 1; i >= 0; i--)
+		range_remove(pgmap, i);
+	slots_release(pgmap, pgmap->nr_range);
+	atomic_store(&pgmap->ref, 0);
+	stats_add(-1, 0);
+	return 0;
+}
+
+void memremap_pages_get_stats(struct memremap_pages_stats *st)
+{
+	unsigned long flags = mm_lock(&pm.lock);
+
+	st->live_pagemaps = pm.live_pagemaps;
+	st->live_ranges = (unsigned long)pm.nr;
+	st->device_pages = pm.device_pages;
+	mm_unlock(&pm.lock, flags);
+}

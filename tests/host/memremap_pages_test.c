@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// mm/memremap_pages.c over real page tables and the sparse model: dev_pagemap registration with
+// and without an altmap, compound device pages, the pfn-keyed lookup and its references, every
+// refusal (types, alignment, overlaps, System RAM, bad altmap) and leak-free unwinding.
+#include <platform/err.h>
+
+#include <mm/ioresource.h>
+
+#include "sparse_env.h"
+
+/* The linear-map hook records what memremap_pages() asked for; __va() reaches all of it here. */
+static struct {
+	int adds, removes, fail_countdown; /* the fail_countdown-th add from now fails */
+	uint64_t live_bytes;
+} lin;
+
+static int rec_add(phys_addr_t pa, uint64_t size, void *ctx)
+{
+	(void)pa;
+	(void)ctx;
+	if (lin.fail_countdown && --lin.fail_countdown == 0)
+		return -ENOMEM;
+	lin.adds++;
+	lin.live_bytes += size;
+	return 0;
+}
+
+static void rec_remove(phys_addr_t pa, uint64_t size, void *ctx)
+{
+	(void)pa;
+	(void)ctx;
+	lin.removes++;
+	lin.live_bytes -= size;
+}
+
+static const struct memremap_pages_ops rec_ops = { rec_add, rec_remove, NULL };
+
+static struct resource *ram_res;
+
+static void setup(void)
+{
+	env_setup();
+	CHECK_EQ(sparse_init(&env_pt, &env_layout), 0);
+	memremap_pages_init(&rec_ops);
+	memset(&lin, 0, sizeof(lin));
+	iomem_reset();
+	ram_res = resource_new(RAM_BASE, RAM_SIZE, "System RAM",
+			       IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, IORES_DESC_NONE);
+	CHECK(!IS_ERR(ram_res));
+	CHECK_EQ(request_resource(&iomem_resource, ram_res), 0);
+}
+
+static void teardown(void)
+{
+	struct memremap_pages_stats st;
+
+	memremap_pages_get_stats(&st);
+	CHECK_EQ(st.live_pagemaps, 0);
+	CHECK_EQ(st.live_ranges, 0);
+	CHECK_EQ(st.device_pages, 0);
+	CHECK_EQ(lin.live_bytes, 0);
+	CHECK_EQ(lin.adds, lin.removes);
+	iomem_reset();
+	env_teardown();
+}
+
+static void one_range(struct dev_pagemap *pg, enum memory_type type, phys_addr_t start,
+		      uint64_t size)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->type = type;
+	pg->nr_range = 1;
+	pg->ranges[0] = (struct range){ start, start + size - 1 };
+}
+
+static void generic_pagemap_in_ram(void)
+{
+	struct dev_pagemap pg;
+	struct env_snap a, b;
+	void *va;
+
+	setup();
+	env_snapshot(&a);
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_64M);
+	va = memremap_pages(&pg);
+	CHECK(!IS_ERR(va));
+	CHECK(va == __va(PMEM_BASE));
+	CHECK_EQ(lin.adds, 1);
+	CHECK_EQ(lin.live_bytes, SZ_64M);
+	for (unsigned long pfn = PMEM_PFN; pfn < PMEM_PFN + SZ_64M / PAGE_SIZE; pfn += 331) {
+		struct page *p = pfn_to_page(pfn);
+
+		CHECK(pfn_valid(pfn));
+		CHECK_EQ(page_zonenum(p), ZONE_DEVICE);
+		CHECK(page_pgmap(p) == &pg);
+		CHECK(PageFlag(p, PG_reserved));
+		CHECK_EQ(page_ref_count(p), 1); /* generic pages start in use */
+		CHECK(!PageCompound(p));
+	}
+	CHECK(!pfn_valid(PMEM_PFN + SZ_64M / PAGE_SIZE));
+	env_snapshot(&b);
+	CHECK_EQ(b.vs.ram_bytes - a.vs.ram_bytes, SZ_64M / PAGE_SIZE * sizeof(struct page));
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	CHECK(!pfn_valid(PMEM_PFN));
+	CHECK_EQ(memunmap_pages(&pg), -EINVAL); /* twice */
+	teardown();
+}
+
+static void fsdax_pagemap_with_altmap_keeps_memmap_in_device(void)
+{
+	const unsigned long nr = SEC_PAGES;
+	struct dev_pagemap pg;
+	struct env_snap a, b;
+	unsigned long first;
+
+	setup();
+	env_snapshot(&a);
+	one_range(&pg, MEMORY_DEVICE_FS_DAX, PMEM_BASE, SZ_128M);
+	pg.flags = PGMAP_ALTMAP_VALID;
+	*(unsigned long *)&pg.altmap.end_pfn = PMEM_PFN + nr;
+	pg.altmap.base_pfn = PMEM_PFN;
+	pg.altmap.reserve = 1;			  /* the info block */
+	pg.altmap.free = nr * sizeof(struct page) / PAGE_SIZE + 511; /* room for alignment */
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	env_snapshot(&b);
+	CHECK_EQ(b.vs.ram_bytes, a.vs.ram_bytes); /* no RAM for struct pages */
+	CHECK_EQ(b.vs.altmap_bytes - a.vs.altmap_bytes, nr * sizeof(struct page));
+	first = pgmap_pfn_first(&pg, 0);
+	CHECK_EQ(first, PMEM_PFN + 1 + pg.altmap.free);
+	/* storage pages: reserved, not the pagemap's; data pages: idle fs-dax pages */
+	CHECK(page_pgmap(pfn_to_page(PMEM_PFN)) == NULL);
+	CHECK(PageFlag(pfn_to_page(first - 1), PG_reserved));
+	CHECK(page_pgmap(pfn_to_page(first)) == &pg);
+	CHECK_EQ(page_ref_count(pfn_to_page(first)), 0);
+	CHECK(page_pgmap(pfn_to_page(PMEM_PFN + nr - 1)) == &pg);
+	{
+		struct memremap_pages_stats st;
+
+		memremap_pages_get_stats(&st);
+		CHECK_EQ(st.device_pages, PMEM_PFN + nr - first);
+	}
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	CHECK_EQ(pg.altmap.alloc, 0);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	teardown();
+}
+
+static void compound_device_pages_have_identical_tails(void)
+{
+	struct dev_pagemap pg;
+	const unsigned int order = 9;
+
+	setup();
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_8M);
+	pg.vmemmap_shift = order;
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	for (unsigned long h = PMEM_PFN; h < PMEM_PFN + SZ_8M / PAGE_SIZE; h += 1UL << order) {
+		struct page *head = pfn_to_page(h);
+
+		CHECK(PageHead(head));
+		CHECK_EQ(compound_order(head), order);
+		CHECK(page_pgmap(head) == &pg);
+		for (unsigned long i = 1; i < (1UL << order); i += 37) {
+			struct page *tail = pfn_to_page(h + i);
+
+			CHECK(compound_head(tail) == head);
+			CHECK(page_pgmap(tail) == &pg); /* through the head */
+			CHECK_EQ(memcmp(tail, pfn_to_page(PMEM_PFN + 1), sizeof(*tail)), 0);
+		}
+	}
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	teardown();
+}
+
+static void lookup_finds_every_range_and_counts_references(void)
+{
+	struct dev_pagemap pg, other;
+
+	setup();
+	memset(&pg, 0, sizeof(pg));
+	pg.type = MEMORY_DEVICE_GENERIC;
+	pg.nr_range = 3;
+	pg.ranges[0] = (struct range){ PMEM_BASE + SZ_32M, PMEM_BASE + SZ_32M + SZ_2M - 1 };
+	pg.ranges[1] = (struct range){ PMEM_BASE, PMEM_BASE + SZ_4M - 1 };
+	pg.ranges[2] = (struct range){ PMEM_BASE + SZ_64M, PMEM_BASE + SZ_64M + SZ_8M - 1 };
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	CHECK_EQ(lin.adds, 3);
+	for (int i = 0; i < 3; i++) {
+		unsigned long s = PHYS_PFN(pg.ranges[i].start), e = PHYS_PFN(pg.ranges[i].end);
+		struct dev_pagemap *got;
+
+		CHECK((got = get_dev_pagemap(s, NULL)) == &pg);
+		put_dev_pagemap(got);
+		CHECK((got = get_dev_pagemap(e, NULL)) == &pg);
+		put_dev_pagemap(got);
+		CHECK(get_dev_pagemap(e + 1, NULL) == NULL || i == 1); /* range 1 ends in a hole */
+	}
+	CHECK(get_dev_pagemap(PMEM_PFN + SZ_4M / PAGE_SIZE, NULL) == NULL); /* the hole */
+	CHECK(get_dev_pagemap(PHYS_PFN(RAM_BASE), NULL) == NULL);
+	/* a held reference blocks memunmap_pages(), which then leaves everything live */
+	CHECK(get_dev_pagemap(PMEM_PFN, &pg) == &pg);
+	CHECK_EQ(atomic_load(&pg.ref), 2);
+	CHECK_EQ(memunmap_pages(&pg), -EBUSY);
+	CHECK(pfn_valid(PMEM_PFN));
+	CHECK(get_dev_pagemap(PMEM_PFN + 1, NULL) == &pg);
+	put_dev_pagemap(&pg);
+	/* another pagemap may not take any of those pfns, even partly */
+	one_range(&other, MEMORY_DEVICE_GENERIC, PMEM_BASE + SZ_64M + SZ_4M, SZ_8M);
+	CHECK_EQ(PTR_ERR(memremap_pages(&other)), -EBUSY);
+	one_range(&other, MEMORY_DEVICE_GENERIC, PMEM_BASE + SZ_16M, SZ_2M);
+	CHECK(!IS_ERR(memremap_pages(&other))); /* a gap between the ranges is fine */
+	CHECK(get_dev_pagemap(PHYS_PFN(PMEM_BASE + SZ_16M), NULL) == &other);
+	put_dev_pagemap(&other);
+	put_dev_pagemap(&pg);
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	CHECK_EQ(memunmap_pages(&other), 0);
+	teardown();
+}
+
+static void noop_free(struct page *p)
+{
+	(void)p;
+}
+
+static int noop_migrate(struct page *p, void *ctx)
+{
+	(void)p;
+	(void)ctx;
+	return 0;
+}
+
+static void private_pagemap_gets_no_linear_map(void)
+{
+	static const struct dev_pagemap_ops ops = { noop_free, noop_migrate };
+	static const struct dev_pagemap_ops half = { noop_free, NULL };
+	struct dev_pagemap pg;
+
+	setup();
+	one_range(&pg, MEMORY_DEVICE_PRIVATE, PMEM_BASE, SZ_4M);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* no ops */
+	pg.ops = &half;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* no migrate_to_ram */
+	pg.ops = &ops;
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	CHECK_EQ(lin.adds, 0);
+	CHECK_EQ(page_ref_count(pfn_to_page(PMEM_PFN)), 0);
+	CHECK(page_pgmap(pfn_to_page(PMEM_PFN)) == &pg);
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	one_range(&pg, MEMORY_DEVICE_COHERENT, PMEM_BASE, SZ_4M);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* coherent needs page_free */
+	pg.ops = &half;
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	teardown();
+}
+
+static void bad_pagemaps_are_refused_and_leave_nothing(void)
+{
+	struct dev_pagemap pg;
+	struct env_snap a, b;
+
+	setup();
+	env_snapshot(&a);
+	one_range(&pg, (enum memory_type)0, PMEM_BASE, SZ_4M);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* unknown type */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE + SZ_1M, SZ_4M);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* start not 2 MiB aligned */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M + PAGE_SIZE);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* size not 2 MiB aligned */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	pg.ranges[0].end = PMEM_BASE - 1;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* empty */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, RAM_BASE + RAM_SIZE - SZ_2M, SZ_4M);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENXIO); /* half in System RAM */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	pg.vmemmap_shift = 19;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* above MAX_FOLIO_ORDER */
+	pg.vmemmap_shift = 11;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* 8 MiB compound in a 4 MiB range */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	pg.nr_range = 0;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL);
+	pg.nr_range = 2;
+	pg.ranges[1] = (struct range){ PMEM_BASE + SZ_2M, PMEM_BASE + SZ_8M - 1 };
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* ranges overlap each other */
+	pg.ranges[1] = (struct range){ PMEM_BASE + SZ_8M, PMEM_BASE + SZ_16M - 1 };
+	pg.flags = PGMAP_ALTMAP_VALID;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* altmap with two ranges */
+	one_range(&pg, MEMORY_DEVICE_FS_DAX, PMEM_BASE, SZ_4M);
+	pg.flags = PGMAP_ALTMAP_VALID;
+	pg.altmap.base_pfn = PMEM_PFN + 1; /* not the range start */
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL);
+	pg.altmap.base_pfn = PMEM_PFN;
+	*(unsigned long *)&pg.altmap.end_pfn = PMEM_PFN + SZ_4M / PAGE_SIZE;
+	pg.altmap.free = SZ_4M / PAGE_SIZE; /* leaves no data page */
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL);
+	pg.altmap.free = 16;
+	pg.vmemmap_shift = 9; /* first data pfn 16 is not 2 MiB aligned */
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	CHECK_EQ(lin.adds, 0);
+	teardown();
+}
+
+static void failures_midway_unwind_every_range(void)
+{
+	struct dev_pagemap pg;
+	struct env_snap a, b;
+
+	setup();
+	env_snapshot(&a);
+	memset(&pg, 0, sizeof(pg));
+	pg.type = MEMORY_DEVICE_GENERIC;
+	pg.nr_range = 2;
+	pg.ranges[0] = (struct range){ PMEM_BASE, PMEM_BASE + SZ_4M - 1 };
+	pg.ranges[1] = (struct range){ PMEM_BASE + SZ_8M, PMEM_BASE + SZ_16M - 1 };
+	/* the linear map of range 1 fails: range 0 is taken down again */
+	lin.fail_countdown = 2;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
+	CHECK_EQ(lin.adds, 1);
+	CHECK_EQ(lin.removes, 1);
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	CHECK(!pfn_valid(PMEM_PFN));
+	/* and the same pagemap then goes in whole */
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	/* an exhausted altmap: sparse fails, the linear map and lookup are undone */
+	one_range(&pg, MEMORY_DEVICE_FS_DAX, PMEM_BASE, SZ_64M);
+	pg.flags = PGMAP_ALTMAP_VALID;
+	pg.altmap.base_pfn = PMEM_PFN;
+	*(unsigned long *)&pg.altmap.end_pfn = PMEM_PFN + SZ_64M / PAGE_SIZE;
+	pg.altmap.free = 8; /* far too little for 1 MiB of struct pages */
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
+	CHECK_EQ(pg.altmap.alloc, 0);
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	teardown();
+}
+
+static const struct tap_case cases[] = {
+	TAP_CASE(generic_pagemap_in_ram),
+	TAP_CASE(fsdax_pagemap_with_altmap_keeps_memmap_in_device),
+	TAP_CASE(compound_device_pages_have_identical_tails),
+	TAP_CASE(lookup_finds_every_range_and_counts_references),
+	TAP_CASE(private_pagemap_gets_no_linear_map),
+	TAP_CASE(bad_pagemaps_are_refused_and_leave_nothing),
+	TAP_CASE(failures_midway_unwind_every_range),
+};
+
+TAP_MAIN("mm_memremap_pages", cases)
