@@ -6,7 +6,9 @@
 #include <platform/boot.h>
 #include <platform/paging.h>
 #include <platform/printk.h>
+#include <platform/memory.h>
 #include <mm/memblock.h>
+#include <mm/memremap.h>
 #include <mm/mmzone.h>
 #include <mm/page_alloc.h>
 
@@ -39,6 +41,26 @@ static void buddy_vmemmap_free(phys_addr_t pa, size_t size, void *ctx)
 	page_free_phys(pa, size);
 }
 
+/*
+ * memremap_pages() puts device memory into the linear map (Linux arch_add_memory()), so __va()
+ * and pfn_to_page() both work for it as for RAM; the layout already sized the linear region for
+ * the pmem ranges the tree described.
+ */
+static int linear_add(phys_addr_t pa, uint64_t size, void *ctx)
+{
+	(void)ctx;
+	return pgtable_map(&kernel_pgtable, (uintptr_t)__va(pa), pa, size, PAGE_KERNEL, 0);
+}
+
+static void linear_remove(phys_addr_t pa, uint64_t size, void *ctx)
+{
+	(void)ctx;
+	pgtable_unmap(&kernel_pgtable, (uintptr_t)__va(pa), size);
+}
+
+static const struct memremap_pages_ops kernel_memremap_pages_ops = { linear_add, linear_remove,
+								       NULL };
+
 int mm_core_init(void)
 {
 	phys_addr_t start = ~(phys_addr_t)0, end = 0;
@@ -67,6 +89,7 @@ int mm_core_init(void)
 	mm_init_stats.buddy_insns = arch_insn_count() - insn0;
 	pgtable_set_page_ops(&buddy_table_ops);
 	vmemmap_set_allocator(buddy_vmemmap_alloc, buddy_vmemmap_free, NULL);
+	memremap_pages_init(&kernel_memremap_pages_ops);
 
 	uint64_t ram = memblock_phys_mem_size();
 	pr_info("mm: struct pages for %pH of RAM: %pH of vmemmap backing (%lu x 2 MiB leaves, "

@@ -16,6 +16,8 @@
 #include <mm/memblock.h>
 #include <mm/page_alloc.h>
 #include <mm/memremap.h>
+#include <mm/mmzone.h>
+#include <mm/page.h>
 #include <mm/vmalloc.h>
 
 static const struct pmem_region *first_pmem(bool persistent)
@@ -219,11 +221,167 @@ static void devm_released_on_remove(struct ktap_test *t)
 	driver_unregister(&test_pmem_driver);
 }
 
+static void pagemap_for(struct dev_pagemap *pg, const struct pmem_region *p, enum memory_type t)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->type = t;
+	pg->nr_range = 1;
+	pg->ranges[0] = (struct range){ p->base, p->base + p->size - 1 };
+}
+
+/* Write a pattern through the linear map, one word per page, and read it back. */
+static unsigned long pattern_mismatches(unsigned long first, unsigned long end, uint64_t salt)
+{
+	unsigned long bad = 0;
+
+	for (unsigned long pfn = first; pfn < end; pfn++)
+		*(volatile uint64_t *)__va(PFN_PHYS(pfn) + (pfn % 512) * 8) = pfn ^ salt;
+	for (unsigned long pfn = first; pfn < end; pfn++)
+		bad += *(volatile uint64_t *)__va(PFN_PHYS(pfn) + (pfn % 512) * 8) != (pfn ^ salt);
+	return bad;
+}
+
+/*
+ * Volatile pmem as MEMORY_DEVICE_GENERIC: struct pages in RAM, the range in the linear map
+ * while registered and gone from it afterwards, every page findable by pfn.
+ */
+static void memremap_pages_volatile_in_ram(struct ktap_test *t)
+{
+	const struct pmem_region *p = first_pmem(false);
+	unsigned long free0 = nr_free_pages(), first, end;
+	struct dev_pagemap pg, *got;
+	struct memremap_pages_stats st;
+	uint64_t v;
+	void *va;
+
+	if (!p) {
+		ktap_skip(t, "no valid volatile pmem region");
+		return;
+	}
+	KTAP_EXPECT_EQ(t, probe_read(__va(p->base), &v), -EFAULT); /* not yet linear-mapped */
+	pagemap_for(&pg, p, MEMORY_DEVICE_GENERIC);
+	va = memremap_pages(&pg);
+	if (IS_ERR(va)) {
+		ktap_fail(t, __FILE__, __LINE__, "memremap_pages: %ld", PTR_ERR(va));
+		return;
+	}
+	KTAP_EXPECT(t, va == __va(p->base));
+	first = pgmap_pfn_first(&pg, 0);
+	end = pgmap_pfn_end(&pg, 0);
+	KTAP_EXPECT_EQ(t, pattern_mismatches(first, end, 0x5a5a), 0);
+	got = get_dev_pagemap(first + (end - first) / 2, NULL);
+	KTAP_EXPECT(t, got == &pg);
+	put_dev_pagemap(got);
+	KTAP_EXPECT(t, page_pgmap(pfn_to_page(end - 1)) == &pg);
+	KTAP_EXPECT_EQ(t, page_zonenum(pfn_to_page(first)), ZONE_DEVICE);
+	KTAP_EXPECT_EQ(t, page_ref_count(pfn_to_page(first)), 1);
+	memremap_pages_get_stats(&st);
+	KTAP_EXPECT_EQ(t, st.device_pages, end - first);
+	ktap_printf("    # %llu MiB volatile: %lu device pages, %lu RAM pages for struct pages "
+		    "and tables\n", (unsigned long long)(p->size >> 20), end - first,
+		    free0 - nr_free_pages());
+	ktap_metric("memremap_pages_ram_bytes_volatile", (free0 - nr_free_pages()) * PAGE_SIZE,
+		    "bytes");
+	KTAP_EXPECT_EQ(t, memunmap_pages(&pg), 0);
+	KTAP_EXPECT_EQ(t, probe_read(__va(p->base), &v), -EFAULT);
+	KTAP_EXPECT(t, get_dev_pagemap(first, NULL) == NULL);
+	KTAP_EXPECT(t, !pfn_valid(first));
+	KTAP_EXPECT_EQ(t, nr_free_pages(), free0);
+}
+
+/*
+ * Persistent pmem as MEMORY_DEVICE_FS_DAX with its struct pages in the device (an altmap after
+ * a one-page reserve for the info block) and 2 MiB compound pages: no RAM holds struct pages.
+ */
+static void memremap_pages_persistent_altmap(struct ktap_test *t)
+{
+	const struct pmem_region *p = first_pmem(true);
+	unsigned long free0 = nr_free_pages(), first, end, pfn0, nr, memmap_pages;
+	struct pgtable_walk_result r;
+	struct dev_pagemap pg;
+	struct page *head;
+	void *va;
+
+	if (!p) {
+		ktap_skip(t, "no valid persistent pmem region");
+		return;
+	}
+	pagemap_for(&pg, p, MEMORY_DEVICE_FS_DAX);
+	pfn0 = PHYS_PFN(p->base);
+	nr = PHYS_PFN(p->size);
+	memmap_pages = nr * sizeof(struct page) / PAGE_SIZE;
+	pg.flags = PGMAP_ALTMAP_VALID;
+	pg.vmemmap_shift = 9;
+	pg.altmap.base_pfn = pfn0;
+	*(unsigned long *)&pg.altmap.end_pfn = pfn0 + nr;
+	pg.altmap.reserve = 1;
+	/* room for the memmap, rounded so the data starts on a 2 MiB compound boundary */
+	pg.altmap.free = ALIGN_UP(1 + memmap_pages, 512) - 1;
+	va = memremap_pages(&pg);
+	if (IS_ERR(va)) {
+		ktap_fail(t, __FILE__, __LINE__, "memremap_pages: %ld", PTR_ERR(va));
+		return;
+	}
+	first = pgmap_pfn_first(&pg, 0);
+	end = pgmap_pfn_end(&pg, 0);
+	KTAP_EXPECT_EQ(t, first, pfn0 + 512);
+	KTAP_EXPECT_EQ(t, pg.altmap.alloc, memmap_pages);
+	/* the struct page of a data pfn physically lives in the device's memmap area */
+	KTAP_EXPECT_EQ(t, pgtable_walk(&kernel_pgtable, (uintptr_t)pfn_to_page(end - 1), &r), 0);
+	KTAP_EXPECT(t, r.pa >= PFN_PHYS(pfn0 + 1) && r.pa < PFN_PHYS(first));
+	head = pfn_to_page(first + 512);
+	KTAP_EXPECT(t, PageHead(head) && compound_order(head) == 9);
+	KTAP_EXPECT(t, compound_head(pfn_to_page(first + 512 + 300)) == head);
+	KTAP_EXPECT(t, page_pgmap(pfn_to_page(first + 700)) == &pg);
+	KTAP_EXPECT_EQ(t, page_ref_count(head), 0); /* fs-dax pages idle at 0 */
+	KTAP_EXPECT_EQ(t, pattern_mismatches(first, end, 0xa5a5), 0);
+	ktap_printf("    # %llu MiB persistent: %lu struct-page pages in the device, %lu RAM pages "
+		    "(page tables only)\n", (unsigned long long)(p->size >> 20), pg.altmap.alloc,
+		    free0 - nr_free_pages());
+	ktap_metric("memremap_pages_ram_bytes_altmap_tables", (free0 - nr_free_pages()) * PAGE_SIZE,
+		    "bytes");
+	KTAP_EXPECT(t, (free0 - nr_free_pages()) * PAGE_SIZE < memmap_pages * PAGE_SIZE / 8);
+	KTAP_EXPECT_EQ(t, memunmap_pages(&pg), 0);
+	KTAP_EXPECT_EQ(t, pg.altmap.alloc, 0);
+	KTAP_EXPECT_EQ(t, nr_free_pages(), free0);
+}
+
+static void memremap_pages_refusals(struct ktap_test *t)
+{
+	const struct pmem_region *p = first_pmem(true);
+	struct dev_pagemap pg, again;
+	struct resource ram = { 0 };
+	struct dev_pagemap *held;
+
+	walk_system_ram_res(0, ~(phys_addr_t)0, &ram, take_first);
+	memset(&pg, 0, sizeof(pg));
+	pg.type = MEMORY_DEVICE_GENERIC;
+	pg.nr_range = 1;
+	pg.ranges[0] = (struct range){ ALIGN_UP(ram.start, SZ_2M),
+				       ALIGN_UP(ram.start, SZ_2M) + SZ_2M - 1 };
+	KTAP_EXPECT_EQ(t, PTR_ERR(memremap_pages(&pg)), -ENXIO);
+	if (!p) {
+		ktap_skip(t, "no valid persistent pmem region");
+		return;
+	}
+	pagemap_for(&pg, p, MEMORY_DEVICE_GENERIC);
+	KTAP_EXPECT(t, !IS_ERR(memremap_pages(&pg)));
+	pagemap_for(&again, p, MEMORY_DEVICE_FS_DAX);
+	KTAP_EXPECT_EQ(t, PTR_ERR(memremap_pages(&again)), -EBUSY);
+	held = get_dev_pagemap(PHYS_PFN(p->base), NULL);
+	KTAP_EXPECT(t, held == &pg);
+	KTAP_EXPECT_EQ(t, memunmap_pages(&pg), -EBUSY); /* a reference is held */
+	put_dev_pagemap(held);
+	KTAP_EXPECT_EQ(t, memunmap_pages(&pg), 0);
+}
+
 static const struct ktap_case memremap_cases[] = {
 	KTAP_CASE(region_intersects_classifies), KTAP_CASE(request_region_conflicts),
 	KTAP_CASE(ram_wb_is_the_linear_map),	 KTAP_CASE(ram_wt_wc_and_mixed_refused),
 	KTAP_CASE(pmem_wb),			 KTAP_CASE(pmem_wt),
 	KTAP_CASE(pmem_wc),			 KTAP_CASE(devm_released_on_remove),
+	KTAP_CASE(memremap_pages_volatile_in_ram), KTAP_CASE(memremap_pages_persistent_altmap),
+	KTAP_CASE(memremap_pages_refusals),
 };
 
 const struct ktap_suite memremap_suite = {
