@@ -3,6 +3,7 @@
 // generic timer and PMU counters, backtrace, exit (semihosting or PSCI).
 #include <string.h>
 
+#include <platform/cacheflush.h>
 #include <platform/arch.h>
 #include <platform/bootargs.h>
 #include <platform/exit.h>
@@ -273,6 +274,8 @@ int arch_setup(const struct boot_info *bi, const struct bootargs *ba)
 	psci_set_conduit(bi->psci);
 
 	print_cpu();
+	cacheflush_init(bi);
+	pr_info("pmem: persistence flush by %s\n", arch_pmem_flush_name());
 	if (bi->psci == BI_PSCI_NONE) {
 		pr_warn("psci: no /psci method in the device tree: no PSCI calls, no power-off\n");
 	} else {

@@ -155,13 +155,28 @@ static void parse_one(struct parse_ctx *p, struct bootargs *ba, const char *w, s
 			ba->pgtable = BOOTARGS_PGTABLE_SV57;
 		else
 			bad(p, "pgtable=%.*s: expected auto, sv39, sv48 or sv57", (int)vlen, v);
+	} else if (word_is(w, klen, "pmem_memmap") && v) {
+		if (word_is(v, vlen, "device"))
+			ba->pmem_memmap = BOOTARGS_PMEM_MEMMAP_DEVICE;
+		else if (word_is(v, vlen, "ram"))
+			ba->pmem_memmap = BOOTARGS_PMEM_MEMMAP_RAM;
+		else
+			bad(p, "pmem_memmap=%.*s: expected device or ram", (int)vlen, v);
+	} else if (word_is(w, klen, "compound_order") && v) {
+		if (parse_u64(v, vlen, &n) && n <= BOOTARGS_MAX_COMPOUND_ORDER)
+			ba->compound_order = (unsigned int)n;
+		else
+			bad(p, "compound_order=%.*s: expected a page order from 0 to %d (0: base pages, "
+			    "9: 2 MiB, 18: 1 GiB)", (int)vlen, v, BOOTARGS_MAX_COMPOUND_ORDER);
 	} else if (word_is(w, klen, "suites") || word_is(w, klen, "exit") ||
-		   word_is(w, klen, "pgtable") ||
+		   word_is(w, klen, "pgtable") || word_is(w, klen, "pmem_memmap") ||
+		   word_is(w, klen, "compound_order") ||
 		   word_is(w, klen, "loglevel") || word_is(w, klen, "seed") ||
 		   word_is(w, klen, "crash")) {
 		bad(p, "'%.*s' needs a value ('%.*s=...')", (int)len, w, (int)klen, w);
 	} else {
-		bad(p, "unknown argument '%.*s' (known: suites= exit= loglevel= seed= crash= pgtable=)",
+		bad(p, "unknown argument '%.*s' (known: suites= exit= loglevel= seed= crash= "
+		    "pgtable= pmem_memmap= compound_order=)",
 		    (int)len, w);
 	}
 }

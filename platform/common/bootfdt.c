@@ -410,6 +410,9 @@ static void parse_cpus(struct bootfdt *b, int root)
 	if (boot >= 0) {
 		copy_string(b, boot, "riscv,isa", bi->isa, sizeof(bi->isa), true);
 		join_isa_extensions(b, boot);
+		tb = dt_getprop(dt, boot, "riscv,cbom-block-size", &len);
+		if (tb && len == 4)
+			bi->cbom_block_size = dt_be32(tb);
 		if (!bi->timebase_hz) {
 			tb = dt_getprop(dt, boot, "timebase-frequency", &len);
 			if (tb && len == 4)

@@ -2,6 +2,7 @@
 // riscv64 hooks for the boot flow: early console, facts from the tree, counters, backtrace, exit.
 #include <string.h>
 
+#include <platform/cacheflush.h>
 #include <platform/arch.h>
 #include <platform/bootargs.h>
 #include <platform/exit.h>
@@ -180,6 +181,8 @@ int arch_setup(const struct boot_info *bi, const struct bootargs *ba)
 		n += scnprintf(line + n, sizeof(line) - (size_t)n, " %s=%s", exts[i],
 			       riscv_isa_has(bi, exts[i]) ? "yes" : "no");
 	pr_info("cpu: extensions:%s\n", line);
+	cacheflush_init(bi);
+	pr_info("pmem: persistence flush by %s\n", arch_pmem_flush_name());
 	pr_info("time: timebase %llu Hz\n", (unsigned long long)timebase_hz);
 	pr_info("exit: %s\n", semihosting ? "semihosting" :
 			      finisher ? "sifive,test finisher" : "SBI system reset (no status)");

@@ -57,6 +57,11 @@ static void all_known_arguments(void)
 	CHECK_EQ(ba.pgtable, BOOTARGS_PGTABLE_SV57);
 	CHECK_EQ(parse("pgtable=sv39 pgtable=auto", &ba), 0);
 	CHECK_EQ(ba.pgtable, BOOTARGS_PGTABLE_AUTO);
+	CHECK_EQ(ba.pmem_memmap, BOOTARGS_PMEM_MEMMAP_DEVICE);
+	CHECK_EQ(ba.compound_order, 0);
+	CHECK_EQ(parse("pmem_memmap=ram compound_order=9", &ba), 0);
+	CHECK_EQ(ba.pmem_memmap, BOOTARGS_PMEM_MEMMAP_RAM);
+	CHECK_EQ(ba.compound_order, 9);
 	CHECK_EQ(parse("seed=18446744073709551615", &ba), 0);
 	CHECK_EQ(ba.seed, UINT64_MAX);
 }
@@ -90,6 +95,10 @@ static void malformed_values(void)
 		{ "loglevel", "'loglevel' needs a value" },
 		{ "pgtable=sv64", "pgtable=sv64: expected auto, sv39, sv48 or sv57" },
 		{ "pgtable", "'pgtable' needs a value" },
+		{ "pmem_memmap=disk", "pmem_memmap=disk: expected device or ram" },
+		{ "compound_order=19", "compound_order=19: expected a page order from 0 to 18" },
+		{ "compound_order=x", "compound_order=x: expected a page order" },
+		{ "compound_order", "'compound_order' needs a value" },
 		{ "seed=\"1\"", "quotes" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

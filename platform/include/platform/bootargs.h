@@ -25,6 +25,13 @@ enum bootargs_pgtable { BOOTARGS_PGTABLE_AUTO = 0, BOOTARGS_PGTABLE_SV39 = 3,
  *	   header to test the panic and trap paths ("" when absent)
  * @pgtable: pgtable=auto|sv39|sv48|sv57 (the arch refuses formats it does not have)
  */
+/* Where a fresh persistent pmem region keeps its struct pages (an existing info block decides
+ * for a region already laid out). */
+enum bootargs_pmem_memmap { BOOTARGS_PMEM_MEMMAP_DEVICE, BOOTARGS_PMEM_MEMMAP_RAM };
+
+/* Largest compound_order= accepted: 1 GiB compound pages (MAX_FOLIO_ORDER). */
+#define BOOTARGS_MAX_COMPOUND_ORDER 18
+
 struct bootargs {
 	char suites[BOOTARGS_MAX_SUITES][24];
 	int nr_suites;
@@ -33,6 +40,8 @@ struct bootargs {
 	uint64_t seed;
 	char crash[16];
 	enum bootargs_pgtable pgtable;
+	enum bootargs_pmem_memmap pmem_memmap;
+	unsigned int compound_order;
 };
 
 /**

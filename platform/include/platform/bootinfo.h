@@ -58,6 +58,7 @@ struct bi_cpu {
  * @timebase_hz: /cpus "timebase-frequency" (riscv), 0 when absent
  * @isa: the boot cpu's "riscv,isa" string, "" when absent
  * @isa_extensions: the boot cpu's "riscv,isa-extensions" list joined with ',' ("" if absent)
+ * @cbom_block_size: the boot cpu's "riscv,cbom-block-size" (Zicbom cache-block bytes), 0 if absent
  * @psci: PSCI conduit from /psci "method"
  * @psci_compat: first /psci compatible string
  * @finisher_base: "sifive,test0"/"sifive,test1" node's reg base, 0 when absent
@@ -85,6 +86,7 @@ struct boot_info {
 	uint64_t timebase_hz;
 	char isa[256];
 	char isa_extensions[256];
+	uint32_t cbom_block_size;
 	enum bi_psci_conduit psci;
 	char psci_compat[32];
 	uint64_t finisher_base;
