@@ -290,12 +290,13 @@ static void memremap_pages_volatile_in_ram(struct ktap_test *t)
 }
 
 /*
- * Persistent pmem as MEMORY_DEVICE_FS_DAX with its struct pages in the device (an altmap after
- * a one-page reserve for the info block) and 2 MiB compound pages: no RAM holds struct pages.
+ * An FS_DAX pagemap with its struct pages in the device (an altmap after a one-page reserve, as
+ * an info block would need) and 2 MiB compound pages: no RAM holds struct pages. On the volatile
+ * range: the data pages of a persistent one belong to the pmem suite and earlier boots.
  */
-static void memremap_pages_persistent_altmap(struct ktap_test *t)
+static void memremap_pages_altmap_compound(struct ktap_test *t)
 {
-	const struct pmem_region *p = first_pmem(true);
+	const struct pmem_region *p = first_pmem(false);
 	unsigned long free0 = nr_free_pages(), first, end, pfn0, nr, memmap_pages;
 	struct pgtable_walk_result r;
 	struct dev_pagemap pg;
@@ -303,7 +304,7 @@ static void memremap_pages_persistent_altmap(struct ktap_test *t)
 	void *va;
 
 	if (!p) {
-		ktap_skip(t, "no valid persistent pmem region");
+		ktap_skip(t, "no valid volatile pmem region");
 		return;
 	}
 	pagemap_for(&pg, p, MEMORY_DEVICE_FS_DAX);
@@ -335,7 +336,7 @@ static void memremap_pages_persistent_altmap(struct ktap_test *t)
 	KTAP_EXPECT(t, page_pgmap(pfn_to_page(first + 700)) == &pg);
 	KTAP_EXPECT_EQ(t, page_ref_count(head), 0); /* fs-dax pages idle at 0 */
 	KTAP_EXPECT_EQ(t, pattern_mismatches(first, end, 0xa5a5), 0);
-	ktap_printf("    # %llu MiB persistent: %lu struct-page pages in the device, %lu RAM pages "
+	ktap_printf("    # %llu MiB with altmap: %lu struct-page pages in the device, %lu RAM pages "
 		    "(page tables only)\n", (unsigned long long)(p->size >> 20), pg.altmap.alloc,
 		    free0 - nr_free_pages());
 	ktap_metric("memremap_pages_ram_bytes_altmap_tables", (free0 - nr_free_pages()) * PAGE_SIZE,
@@ -380,7 +381,7 @@ static const struct ktap_case memremap_cases[] = {
 	KTAP_CASE(ram_wb_is_the_linear_map),	 KTAP_CASE(ram_wt_wc_and_mixed_refused),
 	KTAP_CASE(pmem_wb),			 KTAP_CASE(pmem_wt),
 	KTAP_CASE(pmem_wc),			 KTAP_CASE(devm_released_on_remove),
-	KTAP_CASE(memremap_pages_volatile_in_ram), KTAP_CASE(memremap_pages_persistent_altmap),
+	KTAP_CASE(memremap_pages_volatile_in_ram), KTAP_CASE(memremap_pages_altmap_compound),
 	KTAP_CASE(memremap_pages_refusals),
 };
 
