@@ -278,8 +278,11 @@ static bool range_has_leaf(phys_addr_t table, int level, uintptr_t va, uintptr_t
 		pteval_t e = read_entry(entry_ptr(table, level, addr));
 
 		next = pgtable_addr_end(level, addr, end);
-		if (!arch_pte_present(e))
+		if (!arch_pte_present(e)) {
+			if (e) /* a software entry occupies its slot like a leaf */
+				return true;
 			continue;
+		}
 		if (level == 0 || arch_pte_is_leaf(e, level))
 			return true;
 		if (range_has_leaf(arch_pte_addr(e, level), level - 1, addr, next))
@@ -365,8 +368,12 @@ static void unmap_level(struct pt_op *op, phys_addr_t table, int level, uintptr_
 		phys_addr_t child;
 
 		next = pgtable_addr_end(level, addr, end);
-		if (!arch_pte_present(e))
+		if (!arch_pte_present(e)) {
+			/* a software entry (migration, device-private): nothing cached, just clear */
+			if (e)
+				write_entry(op, p, 0);
 			continue;
+		}
 		if (level == 0 || arch_pte_is_leaf(e, level)) {
 			write_entry(op, p, 0);
 			op_pend(op, addr & ~(size - 1), size, false);
@@ -484,6 +491,22 @@ static pteval_t *find_entry(const struct pgtable *pt, uintptr_t va, int level)
 	return entry_ptr(table, level, va);
 }
 
+pteval_t *pgtable_find_entry(const struct pgtable *pt, uintptr_t va, int level)
+{
+	if (level < 0 || level > pgtable_root_level(pt) || !arch_va_canonical(&pt->cfg, va))
+		return NULL;
+	return find_entry(pt, va, level);
+}
+
+void pgtable_update_entry_locked(struct pgtable *pt, pteval_t *p, int level, uintptr_t va,
+				 pteval_t new)
+{
+	struct pt_op op = { .pt = pt };
+
+	set_entry(&op, p, read_entry(p), new, level, va & ~(pgtable_level_size(level) - 1));
+	op_finish(&op);
+}
+
 static int pgtable_split_locked(struct pgtable *pt, uintptr_t va, int level)
 {
 	struct pt_op op = { .pt = pt };
@@ -575,7 +598,8 @@ static int walk_leaves_level(phys_addr_t table, int level, uintptr_t va, uintptr
 		pteval_t e = read_entry(entry_ptr(table, level, addr));
 
 		next = pgtable_addr_end(level, addr, end);
-		if (arch_pte_is_leaf(e, level))
+		/* software entries (migration, device-private) are reported like leaves */
+		if (arch_pte_is_leaf(e, level) || (e && !arch_pte_present(e)))
 			ret = fn(arg, addr & ~(pgtable_level_size(level) - 1), level, e);
 		else if (pgtable_entry_is_table(e, level))
 			ret = walk_leaves_level(arch_pte_addr(e, level), level - 1, addr, next, fn,

@@ -48,11 +48,11 @@ struct page {
 			unsigned long compound_info;
 			unsigned long _tail_pad[4];
 		};
+		/* Over @lru, so a device page keeps @mapping and @index for rmap (fs-dax). */
 		struct {
-			unsigned long _dev_lru[2];
 			struct dev_pagemap *pgmap;
 			void *zone_device_data;
-			unsigned long _dev_pad;
+			unsigned long _dev_pad[3];
 		};
 	};
 	atomic_int _mapcount;

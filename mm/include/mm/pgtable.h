@@ -177,11 +177,42 @@ int pgtable_walk(const struct pgtable *pt, uintptr_t va, struct pgtable_walk_res
  * @entry: the raw entry
  * Return: 0 to go on, anything else to stop the walk and return it.
  */
+/**
+ * pgtable_find_entry() - the entry at @level on @va's path (present or not), or NULL when the
+ * walk ends above @level (no table there) or @va is outside the format. For walkers that read
+ * and update entries in place (page_vma_mapped_walk()); the caller holds @pt's lock
+ * (pgtable_lock()) for as long as it uses the pointer.
+ */
+pteval_t *pgtable_find_entry(const struct pgtable *pt, uintptr_t va, int level);
+
+/**
+ * pgtable_update_entry_locked() - replace *@p, the entry at @level for @va, by @new with the
+ * same rules as every other update (break-before-make on arm64 when the output or the memory
+ * type changes, a flush when a valid entry changes, a replaced table freed after it). @new may
+ * be a software (non-present) entry. The caller holds pgtable_lock().
+ */
+void pgtable_update_entry_locked(struct pgtable *pt, pteval_t *p, int level, uintptr_t va,
+				 pteval_t new);
+
+/** pgtable_lock() - take @pt's lock (the page-table lock of Linux, one per table tree). */
+static inline unsigned long pgtable_lock(struct pgtable *pt)
+{
+	return mm_lock(&pt->lock);
+}
+
+/** pgtable_unlock() - release what pgtable_lock() took. */
+static inline void pgtable_unlock(struct pgtable *pt, unsigned long flags)
+{
+	mm_unlock(&pt->lock, flags);
+}
+
 typedef int (*pgtable_leaf_fn)(void *arg, uintptr_t va, int level, pteval_t entry);
 
 /**
  * pgtable_walk_leaves() - call @fn on every leaf that maps part of [@va, @va + @size), in
  * address order (Linux: ptdump / walk_page_range for reading). The tree must not change.
+ * Software entries (non-present but non-zero: migration, device-private) are passed to @fn too;
+ * it tells them apart with arch_pte_present().
  * Return: 0, -EINVAL/-ERANGE for a bad range, or the first non-zero value of @fn.
  */
 int pgtable_walk_leaves(const struct pgtable *pt, uintptr_t va, uint64_t size, pgtable_leaf_fn fn,

@@ -14,6 +14,9 @@ struct list_head {
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 #define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 #define list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
+#define list_for_each_entry(pos, head, member)                                  \
+	for (pos = list_entry((head)->next, __typeof__(*pos), member);           \
+	     &pos->member != (head); pos = list_entry(pos->member.next, __typeof__(*pos), member))
 
 static inline void INIT_LIST_HEAD(struct list_head *l)
 {
