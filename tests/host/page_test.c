@@ -36,8 +36,10 @@ static void struct_page_is_64_bytes_with_fixed_offsets(void)
 	CHECK_EQ(offsetof(struct page, mapping), 24);
 	CHECK_EQ(offsetof(struct page, index), 32);
 	CHECK_EQ(offsetof(struct page, private), 40);
-	CHECK_EQ(offsetof(struct page, pgmap), 24);
-	CHECK_EQ(offsetof(struct page, zone_device_data), 32);
+	/* a device page's pgmap shares the tail-link word (a pointer: bit 0 clear, never a tail)
+	 * and leaves mapping and index to rmap */
+	CHECK_EQ(offsetof(struct page, pgmap), 8);
+	CHECK_EQ(offsetof(struct page, zone_device_data), 16);
 	CHECK_EQ(offsetof(struct page, _mapcount), 48);
 	CHECK_EQ(offsetof(struct page, _refcount), 52);
 	CHECK_EQ(offsetof(struct page, _pad), 56);

@@ -48,7 +48,11 @@ struct page {
 			unsigned long compound_info;
 			unsigned long _tail_pad[4];
 		};
-		/* Over @lru, so a device page keeps @mapping and @index for rmap (fs-dax). */
+		/*
+		 * Over @lru, so a device page keeps @mapping and @index for rmap (fs-dax).
+		 * @pgmap shares the word of @compound_info: a pointer has bit 0 clear, so a
+		 * device head page never looks like a tail.
+		 */
 		struct {
 			struct dev_pagemap *pgmap;
 			void *zone_device_data;
