@@ -68,6 +68,16 @@ bool arch_install_pgtable(const struct pgtable *pt)
 	return true;
 }
 
+void arch_switch_mm(struct pgtable *pt)
+{
+	uint64_t ttbr0 = pt ? pt->root | (uint64_t)pt->asid << 48 : empty_table;
+
+	/* The old ASID's entries stay tagged; nothing to flush for the switch itself. */
+	__asm__ volatile("dsb ishst\n\tmsr ttbr0_el1, %0\n\tisb" ::"r"(ttbr0) : "memory");
+	if (!pt)
+		__asm__ volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
+}
+
 void arch_paging_commit(void)
 {
 #ifdef EARLY_UART_PL011

@@ -99,7 +99,7 @@ static void recurse_on_cpu(void *info)
 
 static const struct ktap_suite *const suites[] = {
 	&fdt_suite,  &memmap_suite, &pgtable_suite, &memremap_suite, &vmemmap_suite,
-	&pmem_suite, &smp_suite,    &locks_suite,   &tlb_suite,
+	&pmem_suite, &rmap_suite,   &smp_suite,     &locks_suite,    &tlb_suite,
 };
 
 static void report_dt_error(const struct dt_error *e, void *ctx)

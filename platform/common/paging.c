@@ -12,6 +12,7 @@
 #include <platform/memory.h>
 #include <platform/paging.h>
 #include <platform/printk.h>
+#include <platform/smp.h>
 #include <mm/memblock.h>
 #include <mm/memremap.h>
 #include <mm/vmalloc.h>
@@ -105,11 +106,28 @@ bool paging_installed(void)
 	return installed;
 }
 
+/* The address space running in the lower half on each CPU (NULL: none). */
+static struct pgtable *active_mm[NR_CPUS];
+
+void switch_mm(struct pgtable *pt)
+{
+	active_mm[smp_processor_id()] = pt;
+	arch_switch_mm(pt);
+}
+
+/* The table that translates @va on this CPU: an address space's for the lower half. */
+static const struct pgtable *table_for(uintptr_t va)
+{
+	const struct pgtable *mm = active_mm[smp_processor_id()];
+
+	return mm && !(va >> 63) ? mm : &kernel_pgtable;
+}
+
 bool paging_fault_is_permission(uintptr_t va)
 {
 	struct pgtable_walk_result r;
 
-	return installed && pgtable_walk(&kernel_pgtable, va, &r) == 0 && r.found;
+	return installed && pgtable_walk(table_for(va), va, &r) == 0 && r.found;
 }
 
 void paging_dump_walk(uintptr_t va)
@@ -121,7 +139,7 @@ void paging_dump_walk(uintptr_t va)
 		pr_emerg("  walk of 0x%016lx: boot page tables in use, no walk\n", (unsigned long)va);
 		return;
 	}
-	if (pgtable_walk(&kernel_pgtable, va, &r) == -ERANGE) {
+	if (pgtable_walk(table_for(va), va, &r) == -ERANGE) {
 		pr_emerg("  walk of 0x%016lx (%s): not a canonical address\n", (unsigned long)va,
 			 mode_name);
 		return;

@@ -74,6 +74,31 @@ bool arch_install_pgtable(const struct pgtable *pt)
 	return true;
 }
 
+static struct pgtable *active_mm_pt;
+
+void arch_switch_mm(struct pgtable *pt)
+{
+	const struct pgtable *k = &kernel_pgtable;
+	uint64_t mode = k->cfg.levels == 3 ? 8 : k->cfg.levels == 4 ? 9 : 10;
+	const struct pgtable *use = pt ? pt : k;
+	pteval_t *root;
+
+	if (pt) {
+		/* The upper half (kernel) entries of the root are shared, the lower half is @pt's. */
+		root = __va(pt->root);
+		memcpy(root + 256, (pteval_t *)__va(k->root) + 256, 256 * sizeof(pteval_t));
+	}
+	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
+	csr_write(satp, mode << SATP_MODE_SHIFT | (uint64_t)use->asid << SATP_ASID_SHIFT |
+				use->root >> PAGE_SHIFT);
+	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
+	if (active_mm_pt && active_mm_pt != pt) {
+		/* So the address space's teardown never frees the kernel's tables. */
+		memset((pteval_t *)__va(active_mm_pt->root) + 256, 0, 256 * sizeof(pteval_t));
+	}
+	active_mm_pt = pt;
+}
+
 void arch_paging_commit(void)
 {
 	if (pending_finisher)

@@ -93,6 +93,15 @@ int arch_paging_prepare(void);
  */
 bool arch_install_pgtable(const struct pgtable *pt);
 
+/**
+ * arch_switch_mm() - run the lower half through @pt (an address space's table, same format as
+ * the kernel's, tagged with its ASID), or through no table again when @pt is NULL. This CPU
+ * only. riscv64 has one root for both halves: the kernel's upper-half root entries are copied
+ * into @pt's root on the way in and cleared on the way out, so switch away before destroying
+ * @pt. arm64 loads TTBR0_EL1 (ASID in bits 63:48).
+ */
+void arch_switch_mm(struct pgtable *pt);
+
 /** arch_paging_commit() - start using the addresses arch_paging_prepare() mapped. */
 void arch_paging_commit(void);
 

@@ -58,6 +58,12 @@ bool paging_installed(void);
  */
 bool paging_fault_is_permission(uintptr_t va);
 
+/**
+ * switch_mm() - run the lower half of this CPU through address space table @pt (NULL: none),
+ * and have fault reports and walks of lower-half addresses use it (arch_switch_mm()).
+ */
+void switch_mm(struct pgtable *pt);
+
 /** paging_dump_walk() - print the table walk of @va in the kernel table, level by level. */
 void paging_dump_walk(uintptr_t va);
 

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Suite "rmap": device folios (2 MiB compound pages of the volatile pmem range) mapped into a
+// real address space at PMD and PTE size, found again by rmap_walk() + page_vma_mapped_walk(),
+// and each rmap user checked through the MMU itself: after mkclean a write faults, after
+// try_to_migrate a read faults, after remove_migration_ptes the address reads the new folio,
+// device-private entries fault, and nothing leaks.
+#include <string.h>
+
+#include <platform/arch.h>
+#include <platform/boot.h>
+#include <platform/err.h>
+#include <platform/errno.h>
+#include <platform/fault.h>
+#include <platform/ktap.h>
+#include <platform/memory.h>
+#include <platform/paging.h>
+#include <platform/printk.h>
+#include <mm/memremap.h>
+#include <mm/mm_types.h>
+#include <mm/page_alloc.h>
+#include <mm/rmap.h>
+
+#define VA_PMD 0x40000000UL /* VMA 1: the object from page 0, 4 MiB, folio A as one PMD */
+#define VA_PTE 0x50000000UL /* VMA 2: the same object, folio A again as 512 PTEs */
+#define VA_DEV 0x60000000UL /* VMA 3: a device-private folio */
+
+static struct {
+	struct dev_pagemap pgmap;
+	struct address_space as, dev_as;
+	struct mm_struct mm;
+	struct vm_area_struct *v1, *v2, *v3;
+	struct folio *a, *b, *c;
+	unsigned long free0;
+	bool ready;
+} rs;
+
+static const struct pmem_region *scratch_range(void)
+{
+	for (int i = 0; i < boot.nr_pmem; i++)
+		if (boot.pmem[i].valid && boot.pmem[i].is_volatile && boot.pmem[i].size >= SZ_8M)
+			return &boot.pmem[i];
+	return NULL;
+}
+
+static int init(char *why, size_t len)
+{
+	const struct pmem_region *p = scratch_range();
+	void *va;
+	int ret;
+
+	if (!paging_installed() || boot.mm_failed) {
+		scnprintf(why, len, "no final page tables or no page allocator");
+		return -ENODEV;
+	}
+	if (!p) {
+		scnprintf(why, len, "no valid volatile pmem range of 8 MiB to map");
+		return -ENODEV;
+	}
+	memset(&rs, 0, sizeof(rs));
+	rs.free0 = nr_free_pages();
+	rs.pgmap.type = MEMORY_DEVICE_GENERIC;
+	rs.pgmap.nr_range = 1;
+	rs.pgmap.ranges[0] = (struct range){ p->base, p->base + p->size - 1 };
+	rs.pgmap.vmemmap_shift = 9;
+	va = memremap_pages(&rs.pgmap);
+	if (IS_ERR(va)) {
+		scnprintf(why, len, "memremap_pages of the volatile range: %ld", PTR_ERR(va));
+		return (int)PTR_ERR(va);
+	}
+	address_space_init(&rs.as, "rmap-object");
+	address_space_init(&rs.dev_as, "rmap-device-private");
+	rs.a = page_folio(pfn_to_page(PHYS_PFN(p->base)));
+	rs.b = page_folio(pfn_to_page(PHYS_PFN(p->base + SZ_2M)));
+	rs.c = page_folio(pfn_to_page(PHYS_PFN(p->base + SZ_4M)));
+	folio_set_mapping(rs.a, &rs.as, 0);
+	folio_set_mapping(rs.c, &rs.dev_as, 0);
+	ret = mm_init(&rs.mm, &kernel_pgtable.cfg, 7);
+	if (!ret) {
+		rs.v1 = vma_create(&rs.mm, VA_PMD, SZ_4M, VM_READ | VM_WRITE, &rs.as, 0);
+		rs.v2 = vma_create(&rs.mm, VA_PTE, SZ_2M, VM_READ | VM_WRITE, &rs.as, 0);
+		rs.v3 = vma_create(&rs.mm, VA_DEV, SZ_2M, VM_READ | VM_WRITE, &rs.dev_as, 0);
+		if (IS_ERR(rs.v1) || IS_ERR(rs.v2) || IS_ERR(rs.v3))
+			ret = -ENOMEM;
+	}
+	if (ret) {
+		scnprintf(why, len, "address space setup failed: %d", ret);
+		if (rs.mm.pgt.root)
+			mm_destroy(&rs.mm);
+		memunmap_pages(&rs.pgmap);
+		return ret;
+	}
+	rs.ready = true;
+	return 0;
+}
+
+struct count_arg {
+	unsigned int flags;
+	unsigned int found;
+};
+
+static bool count_one(struct folio *folio, struct vm_area_struct *vma, unsigned long addr,
+		      void *arg)
+{
+	struct count_arg *c = arg;
+	struct page_vma_mapped_walk pvmw = { .pfn = folio_pfn(folio),
+					     .nr_pages = folio_nr_pages(folio),
+					     .vma = vma,
+					     .address = addr,
+					     .flags = c->flags };
+
+	while (page_vma_mapped_walk(&pvmw))
+		c->found++;
+	return true;
+}
+
+/* Entries rmap finds for @folio (@flags: PVMW_*). */
+static unsigned int rmap_count(struct folio *folio, unsigned int flags)
+{
+	struct count_arg c = { flags, 0 };
+	const struct rmap_walk_control rwc = { .arg = &c, .rmap_one = count_one };
+
+	rmap_walk(folio, &rwc);
+	return c.found;
+}
+
+static void mappings_translate_and_are_found(struct ktap_test *t)
+{
+	uint64_t v = 0, insn0;
+	unsigned int found;
+	uint64_t *lin = __va(PFN_PHYS(folio_pfn(rs.a)) + 0x1238);
+
+	KTAP_EXPECT_EQ(t, vma_map_folio(rs.v1, VA_PMD, rs.a, 0, 512, PGTABLE_LEVEL_PMD), 0);
+	KTAP_EXPECT_EQ(t, vma_map_folio(rs.v2, VA_PTE, rs.a, 0, 512, PGTABLE_LEVEL_PTE), 0);
+	KTAP_EXPECT_EQ(t, folio_mapcount(rs.a), 513);
+	switch_mm(&rs.mm.pgt);
+	KTAP_EXPECT_EQ(t, probe_write((void *)(VA_PMD + 0x1238), 0xfeedf00d), 0);
+	KTAP_EXPECT_EQ(t, probe_read((void *)(VA_PTE + 0x1238), &v), 0);
+	switch_mm(NULL);
+	KTAP_EXPECT_EQ(t, v, 0xfeedf00d);
+	KTAP_EXPECT_EQ(t, *lin, 0xfeedf00d); /* the same physical page, three ways */
+	insn0 = arch_insn_count();
+	found = rmap_count(rs.a, 0);
+	insn0 = arch_insn_count() - insn0;
+	KTAP_EXPECT_EQ(t, found, 513);
+	ktap_printf("    # folio A: 1 PMD + 512 PTE mappings found in %llu insns\n",
+		    (unsigned long long)insn0);
+	ktap_metric("rmap_walk_513_mappings_insns", insn0, "insns");
+}
+
+static void mkclean_makes_writes_fault(struct ktap_test *t)
+{
+	uint64_t v;
+
+	KTAP_EXPECT_EQ(t, folio_mkclean(rs.a), 513);
+	switch_mm(&rs.mm.pgt);
+	KTAP_EXPECT_EQ(t, probe_read((void *)(VA_PMD + 8), &v), 0);
+	KTAP_EXPECT_EQ(t, probe_write((void *)(VA_PMD + 8), 1), -EFAULT);
+	KTAP_EXPECT(t, fault_last()->is_permission);
+	KTAP_EXPECT_EQ(t, probe_write((void *)(VA_PTE + 4096 * 7), 1), -EFAULT);
+	switch_mm(NULL);
+	KTAP_EXPECT_EQ(t, folio_mkclean(rs.a), 0);
+}
+
+static void migration_entries_fault_then_lead_to_the_new_folio(struct ktap_test *t)
+{
+	uint64_t v = 0;
+
+	/* the data move from A to B while every mapping is a migration entry */
+	KTAP_EXPECT(t, try_to_migrate(rs.a));
+	KTAP_EXPECT_EQ(t, rmap_count(rs.a, 0), 0);
+	KTAP_EXPECT_EQ(t, rmap_count(rs.a, PVMW_MIGRATION), 513);
+	switch_mm(&rs.mm.pgt);
+	KTAP_EXPECT_EQ(t, probe_read((void *)(VA_PMD + 0x1238), &v), -EFAULT);
+	KTAP_EXPECT(t, !fault_last()->is_permission);
+	KTAP_EXPECT_EQ(t, probe_read((void *)(VA_PTE + 0x1238), &v), -EFAULT);
+	switch_mm(NULL);
+	memcpy(__va(PFN_PHYS(folio_pfn(rs.b))), __va(PFN_PHYS(folio_pfn(rs.a))), SZ_2M);
+	*(uint64_t *)__va(PFN_PHYS(folio_pfn(rs.b)) + 0x2000) = 0xb0b0b0b0;
+	KTAP_EXPECT_EQ(t, remove_migration_ptes(rs.a, rs.b), 513);
+	KTAP_EXPECT_EQ(t, folio_mapcount(rs.b), 513);
+	KTAP_EXPECT_EQ(t, rmap_count(rs.b, 0), 513);
+	switch_mm(&rs.mm.pgt);
+	KTAP_EXPECT_EQ(t, probe_read((void *)(VA_PMD + 0x1238), &v), 0);
+	KTAP_EXPECT_EQ(t, v, 0xfeedf00d);
+	KTAP_EXPECT_EQ(t, probe_read((void *)(VA_PTE + 0x2000), &v), 0);
+	KTAP_EXPECT_EQ(t, v, 0xb0b0b0b0);
+	/* entries were clean (read-only) when migrated: still read-only */
+	KTAP_EXPECT_EQ(t, probe_write((void *)(VA_PTE + 0x2000), 1), -EFAULT);
+	switch_mm(NULL);
+}
+
+static void device_private_entries_fault(struct ktap_test *t)
+{
+	uint64_t v;
+
+	KTAP_EXPECT_EQ(t, vma_map_device_private(rs.v3, VA_DEV, rs.c, true), 0);
+	KTAP_EXPECT_EQ(t, rmap_count(rs.c, 0), 512);
+	KTAP_EXPECT_EQ(t, rmap_count(rs.c, PVMW_MIGRATION), 0);
+	switch_mm(&rs.mm.pgt);
+	KTAP_EXPECT_EQ(t, probe_read((void *)(VA_DEV + 4096 * 3), &v), -EFAULT);
+	switch_mm(NULL);
+	KTAP_EXPECT(t, try_to_unmap(rs.c));
+	KTAP_EXPECT_EQ(t, rmap_count(rs.c, 0), 0);
+}
+
+static void unmap_and_teardown_leak_nothing(struct ktap_test *t)
+{
+	struct memremap_pages_stats st;
+	uint64_t v;
+
+	KTAP_EXPECT(t, try_to_unmap(rs.b));
+	KTAP_EXPECT_EQ(t, folio_mapcount(rs.b), 0);
+	KTAP_EXPECT_EQ(t, rs.mm.map_count, 0);
+	switch_mm(&rs.mm.pgt);
+	KTAP_EXPECT_EQ(t, probe_read((void *)VA_PMD, &v), -EFAULT);
+	switch_mm(NULL);
+	mm_destroy(&rs.mm);
+	folio_set_mapping(rs.a, NULL, 0);
+	folio_set_mapping(rs.b, NULL, 0);
+	folio_set_mapping(rs.c, NULL, 0);
+	KTAP_EXPECT_EQ(t, memunmap_pages(&rs.pgmap), 0);
+	memremap_pages_get_stats(&st);
+	KTAP_EXPECT_EQ(t, st.live_pagemaps, 0);
+	KTAP_EXPECT_EQ(t, nr_free_pages(), rs.free0);
+	rs.ready = false;
+}
+
+static const struct ktap_case rmap_cases[] = {
+	KTAP_CASE(mappings_translate_and_are_found),
+	KTAP_CASE(mkclean_makes_writes_fault),
+	KTAP_CASE(migration_entries_fault_then_lead_to_the_new_folio),
+	KTAP_CASE(device_private_entries_fault),
+	KTAP_CASE(unmap_and_teardown_leak_nothing),
+};
+
+const struct ktap_suite rmap_suite = {
+	.name = "rmap",
+	.cases = rmap_cases,
+	.nr_cases = ARRAY_SIZE(rmap_cases),
+	.init = init,
+};
