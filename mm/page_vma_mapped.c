@@ -112,13 +112,14 @@ static void set_end(struct page_vma_mapped_walk *pvmw)
 bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 {
 	struct pgtable *pt = &pvmw->vma->vm_mm->pgt;
-	pteval_t *p;
-	int level;
+	pteval_t *p = NULL, *prev = NULL;
+	int level = PGTABLE_LEVEL_PTE;
 
 	if (pvmw->pte) {
 		/* A PMD or PUD leaf covered the whole range from where it was found. */
 		if (pvmw->level > PGTABLE_LEVEL_PTE)
 			return not_found(pvmw);
+		p = pvmw->pte;
 		goto next_pte;
 	}
 	if (!pvmw->nr_pages || pvmw->address < pvmw->vma->vm_start ||
@@ -130,7 +131,14 @@ bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 	while (pvmw->address < pvmw->end) {
 		if (pvmw->flags & PVMW_SYNC)
 			lock(pvmw);
-		p = lookup(pt, pvmw->address, &level);
+		/* Within one PTE table under the lock, the next entry is simply the next slot. */
+		if (prev && pvmw->locked) {
+			p = prev + 1;
+			level = PGTABLE_LEVEL_PTE;
+		} else {
+			p = lookup(pt, pvmw->address, &level);
+		}
+		prev = NULL;
 		if (!p) {
 			unlock(pvmw);
 			step_forward(pvmw, pgtable_level_size(level));
@@ -160,9 +168,12 @@ next_pte:
 		pvmw->pte = NULL;
 		step_forward(pvmw, PAGE_SIZE);
 		/* Leaving a PTE table: the next one is looked up (and locked) afresh. */
-		if (IS_ALIGNED(pvmw->address, pgtable_level_size(PGTABLE_LEVEL_PMD)) &&
-		    !(pvmw->flags & PVMW_SYNC))
-			unlock(pvmw);
+		if (IS_ALIGNED(pvmw->address, pgtable_level_size(PGTABLE_LEVEL_PMD))) {
+			if (!(pvmw->flags & PVMW_SYNC))
+				unlock(pvmw);
+		} else {
+			prev = p;
+		}
 	}
 	return not_found(pvmw);
 }
