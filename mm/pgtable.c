@@ -507,6 +507,52 @@ void pgtable_update_entry_locked(struct pgtable *pt, pteval_t *p, int level, uin
 	op_finish(&op);
 }
 
+static int pgtable_remap_ptes_locked(struct pgtable *pt, uintptr_t va, unsigned long nr,
+				     const phys_addr_t *pas, phys_addr_t one_pa, pgprot_t prot,
+				     phys_addr_t *old)
+{
+	const struct pgtable_cfg *cfg = &pt->cfg;
+	struct pt_op op = { .pt = pt };
+	int err = check_range(pt, va, (uint64_t)nr << PAGE_SHIFT);
+
+	if (err)
+		return err;
+	if (!arch_pgprot_supported(cfg, prot))
+		return -EOPNOTSUPP;
+	/* all or nothing: every slot must hold a 4 KiB leaf before anything changes */
+	for (unsigned long i = 0; i < nr; i++) {
+		pteval_t *p = find_entry(pt, va + (i << PAGE_SHIFT), PGTABLE_LEVEL_PTE);
+
+		if (!p || !arch_pte_present(read_entry(p)))
+			return -ENOENT;
+		old[i] = arch_pte_addr(read_entry(p), PGTABLE_LEVEL_PTE);
+	}
+	/* arm64: break all, one flush, then make all (no entry changes twice in between) */
+	if (ARCH_NEEDS_BBM) {
+		for (unsigned long i = 0; i < nr; i++)
+			write_entry(&op, find_entry(pt, va + (i << PAGE_SHIFT), PGTABLE_LEVEL_PTE), 0);
+		op_pend(&op, va, (uint64_t)nr << PAGE_SHIFT, false);
+		op_flush(&op);
+	}
+	for (unsigned long i = 0; i < nr; i++)
+		write_entry(&op, find_entry(pt, va + (i << PAGE_SHIFT), PGTABLE_LEVEL_PTE),
+			    arch_mk_leaf(cfg, pas ? pas[i] : one_pa, prot, PGTABLE_LEVEL_PTE));
+	if (!ARCH_NEEDS_BBM || ARCH_MAP_NEEDS_FLUSH)
+		op_pend(&op, va, (uint64_t)nr << PAGE_SHIFT, false);
+	op_finish(&op);
+	return 0;
+}
+
+int pgtable_remap_ptes(struct pgtable *pt, uintptr_t va, unsigned long nr, const phys_addr_t *pas,
+		       phys_addr_t one_pa, pgprot_t prot, phys_addr_t *old)
+{
+	unsigned long flags = mm_lock(&pt->lock);
+	int ret = pgtable_remap_ptes_locked(pt, va, nr, pas, one_pa, prot, old);
+
+	mm_unlock(&pt->lock, flags);
+	return ret;
+}
+
 static int pgtable_split_locked(struct pgtable *pt, uintptr_t va, int level)
 {
 	struct pt_op op = { .pt = pt };

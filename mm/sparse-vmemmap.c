@@ -49,6 +49,11 @@ void vmemmap_set_allocator(phys_addr_t (*alloc)(size_t size, size_t align, void 
 	block_ctx = ctx;
 }
 
+struct pgtable *vmemmap_pgtable(void)
+{
+	return vm_pt;
+}
+
 void vmemmap_set_pgtable(struct pgtable *pt, unsigned long start, unsigned long end)
 {
 	vm_pt = pt;

@@ -132,7 +132,7 @@ static void parse_one(struct parse_ctx *p, struct bootargs *ba, const char *w, s
 			bad(p, "seed=%.*s: expected a decimal or 0x-hex 64-bit number", (int)vlen, v);
 	} else if (word_is(w, klen, "crash") && v) {
 		static const char *const kinds[] = { "panic", "load", "store", "exec", "illegal",
-						     "break", "stack", "stack-secondary" };
+						     "break", "stack", "stack-secondary", "hvo" };
 		bool ok = false;
 		for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
 			ok |= word_is(v, vlen, kinds[i]);
@@ -140,8 +140,8 @@ static void parse_one(struct parse_ctx *p, struct bootargs *ba, const char *w, s
 			memcpy(ba->crash, v, vlen);
 			ba->crash[vlen] = '\0';
 		} else {
-			bad(p, "crash=%.*s: expected panic, load, store, exec, illegal, break, stack or "
-			    "stack-secondary",
+			bad(p, "crash=%.*s: expected panic, load, store, exec, illegal, break, stack, "
+			    "stack-secondary or hvo",
 			    (int)vlen, v);
 		}
 	} else if (word_is(w, klen, "pgtable") && v) {
@@ -168,15 +168,32 @@ static void parse_one(struct parse_ctx *p, struct bootargs *ba, const char *w, s
 		else
 			bad(p, "compound_order=%.*s: expected a page order from 0 to %d (0: base pages, "
 			    "9: 2 MiB, 18: 1 GiB)", (int)vlen, v, BOOTARGS_MAX_COMPOUND_ORDER);
+	} else if ((word_is(w, klen, "hugepages") || word_is(w, klen, "hugepages_1g")) && v) {
+		if (parse_u64(v, vlen, &n) && n <= 4096) {
+			if (klen == 9)
+				ba->hugepages = (unsigned long)n;
+			else
+				ba->hugepages_1g = (unsigned long)n;
+		} else {
+			bad(p, "%.*s: expected a count from 0 to 4096", (int)len, w);
+		}
+	} else if (word_is(w, klen, "hvo") && v) {
+		if (word_is(v, vlen, "on"))
+			ba->hvo = true;
+		else if (word_is(v, vlen, "off"))
+			ba->hvo = false;
+		else
+			bad(p, "hvo=%.*s: expected on or off", (int)vlen, v);
 	} else if (word_is(w, klen, "suites") || word_is(w, klen, "exit") ||
 		   word_is(w, klen, "pgtable") || word_is(w, klen, "pmem_memmap") ||
-		   word_is(w, klen, "compound_order") ||
+		   word_is(w, klen, "compound_order") || word_is(w, klen, "hugepages") ||
+		   word_is(w, klen, "hugepages_1g") || word_is(w, klen, "hvo") ||
 		   word_is(w, klen, "loglevel") || word_is(w, klen, "seed") ||
 		   word_is(w, klen, "crash")) {
 		bad(p, "'%.*s' needs a value ('%.*s=...')", (int)len, w, (int)klen, w);
 	} else {
 		bad(p, "unknown argument '%.*s' (known: suites= exit= loglevel= seed= crash= "
-		    "pgtable= pmem_memmap= compound_order=)",
+		    "pgtable= pmem_memmap= compound_order= hugepages= hugepages_1g= hvo=)",
 		    (int)len, w);
 	}
 }
@@ -189,6 +206,8 @@ int bootargs_parse(const char *cmdline, struct bootargs *ba,
 	memset(ba, 0, sizeof(*ba));
 	ba->loglevel = 6;
 	ba->seed = 1;
+	ba->hugepages = 8;
+	ba->hvo = true;
 	if (!cmdline)
 		return 0;
 	const char *s = cmdline;

@@ -15,6 +15,7 @@
 #include <platform/printk.h>
 #include <platform/smp.h>
 #include <platform/smp_call.h>
+#include <mm/hugetlb.h>
 #include <mm/memblock.h>
 
 /* A blob bigger than this is refused rather than trusted: we cannot know what lies beyond. */
@@ -91,6 +92,24 @@ static void trigger_fault(const char *kind)
 		arch_trigger_trap(kind);
 }
 
+/*
+ * crash=hvo: a plain store to a tail struct page of an HVO-optimized folio, which must be
+ * caught (read-only shared vmemmap page) and reported as such.
+ */
+static void write_optimized_tail(void)
+{
+	struct folio *f;
+
+	hugetlb_init(true);
+	if (hugetlb_pool_grow(&hstates[0], 1) != 1)
+		panic("crash=hvo: no 2 MiB folio to optimize");
+	f = hugetlb_folio_alloc(&hstates[0]);
+	if (!f || !hugetlb_vmemmap_optimized(f))
+		panic("crash=hvo: the folio was not optimized");
+	pr_info("crash=hvo: writing the struct page of pfn 0x%lx\n", folio_pfn(f) + 100);
+	*(volatile unsigned long *)&folio_page(f, 100)->flags = 0;
+}
+
 static void recurse_on_cpu(void *info)
 {
 	(void)info;
@@ -99,7 +118,8 @@ static void recurse_on_cpu(void *info)
 
 static const struct ktap_suite *const suites[] = {
 	&fdt_suite,  &memmap_suite, &pgtable_suite, &memremap_suite, &vmemmap_suite,
-	&pmem_suite, &rmap_suite,   &smp_suite,     &locks_suite,    &tlb_suite,
+	&pmem_suite, &rmap_suite,   &hugetlb_suite, &smp_suite,      &locks_suite,
+	&tlb_suite,
 };
 
 static void report_dt_error(const struct dt_error *e, void *ctx)
@@ -327,6 +347,8 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 			recurse_deep(0);
 		if (!strcmp(boot.args.crash, "stack-secondary") && num_online_cpus() > 1)
 			smp_call_function_single(num_online_cpus() - 1, recurse_on_cpu, NULL, true);
+		if (!strcmp(boot.args.crash, "hvo"))
+			write_optimized_tail();
 		trigger_fault(boot.args.crash);
 		panic("crash=%s did not trap", boot.args.crash);
 	}

@@ -13,6 +13,7 @@
 #include <platform/paging.h>
 #include <platform/printk.h>
 #include <platform/smp.h>
+#include <mm/hugetlb.h>
 #include <mm/memblock.h>
 #include <mm/memremap.h>
 #include <mm/vmalloc.h>
@@ -159,6 +160,12 @@ void paging_dump_walk(uintptr_t va)
 			 r.level, pgprot_val(r.prot));
 	else
 		pr_emerg("    no translation\n");
+	{
+		char why[200];
+
+		if (hugetlb_vmemmap_describe(va, why, sizeof(why)))
+			pr_emerg("  hvo: %s\n", why);
+	}
 }
 
 /* The span the linear map must cover: every RAM bank and every valid pmem region. */

@@ -62,6 +62,12 @@ static void all_known_arguments(void)
 	CHECK_EQ(parse("pmem_memmap=ram compound_order=9", &ba), 0);
 	CHECK_EQ(ba.pmem_memmap, BOOTARGS_PMEM_MEMMAP_RAM);
 	CHECK_EQ(ba.compound_order, 9);
+	CHECK_EQ(ba.hugepages, 8);
+	CHECK(ba.hvo);
+	CHECK_EQ(parse("hugepages=3 hugepages_1g=1 hvo=off", &ba), 0);
+	CHECK_EQ(ba.hugepages, 3);
+	CHECK_EQ(ba.hugepages_1g, 1);
+	CHECK(!ba.hvo);
 	CHECK_EQ(parse("seed=18446744073709551615", &ba), 0);
 	CHECK_EQ(ba.seed, UINT64_MAX);
 }
@@ -99,6 +105,9 @@ static void malformed_values(void)
 		{ "compound_order=19", "compound_order=19: expected a page order from 0 to 18" },
 		{ "compound_order=x", "compound_order=x: expected a page order" },
 		{ "compound_order", "'compound_order' needs a value" },
+		{ "hugepages=5000", "hugepages=5000: expected a count from 0 to 4096" },
+		{ "hugepages_1g=-1", "hugepages_1g=-1: expected a count" },
+		{ "hvo=maybe", "hvo=maybe: expected on or off" },
 		{ "seed=\"1\"", "quotes" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -205,6 +205,9 @@ void vmemmap_set_allocator(phys_addr_t (*alloc)(size_t size, size_t align, void 
  */
 void vmemmap_set_pgtable(struct pgtable *pt, unsigned long start, unsigned long end);
 
+/** vmemmap_pgtable() - the table the vmemmap lives in (NULL before vmemmap_set_pgtable()). */
+struct pgtable *vmemmap_pgtable(void);
+
 /**
  * vmemmap_set_hugepages() - let vmemmap_populate() use PMD leaves (default true); false makes
  * it use base pages only (for benchmarks and the pmd_leaves=off boot argument).

@@ -194,6 +194,21 @@ pteval_t *pgtable_find_entry(const struct pgtable *pt, uintptr_t va, int level);
 void pgtable_update_entry_locked(struct pgtable *pt, pteval_t *p, int level, uintptr_t va,
 				 pteval_t new);
 
+/**
+ * pgtable_remap_ptes() - point the @nr 4 KiB leaves from @va at new pages, in one batch
+ * @pas: the new page of each leaf, or NULL to point all of them at @one_pa
+ * @prot: their protection
+ * @old: gets the page each leaf mapped before (@nr entries)
+ *
+ * Every slot must already hold a present 4 KiB leaf (split larger leaves first), else nothing
+ * changes (-ENOENT). The whole range costs one TLB flush, two on arm64, where the leaves are
+ * broken all at once, flushed, then made (break-before-make): nothing may touch the range
+ * during the call. (HVO's vmemmap remap: Linux vmemmap_remap_range().)
+ * Return: 0, -ENOENT, -EINVAL/-ERANGE for a bad range, -EOPNOTSUPP for @prot.
+ */
+int pgtable_remap_ptes(struct pgtable *pt, uintptr_t va, unsigned long nr, const phys_addr_t *pas,
+		       phys_addr_t one_pa, pgprot_t prot, phys_addr_t *old);
+
 /** pgtable_lock() - take @pt's lock (the page-table lock of Linux, one per table tree). */
 static inline unsigned long pgtable_lock(struct pgtable *pt)
 {

@@ -47,6 +47,7 @@ extern const struct ktap_suite memremap_suite;
 extern const struct ktap_suite vmemmap_suite;
 extern const struct ktap_suite pmem_suite;
 extern const struct ktap_suite rmap_suite;
+extern const struct ktap_suite hugetlb_suite;
 extern const struct ktap_suite smp_suite;
 extern const struct ktap_suite locks_suite;
 extern const struct ktap_suite tlb_suite;

@@ -21,5 +21,6 @@
 #define EBADMSG 74
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
+#define EALREADY 114
 
 #endif

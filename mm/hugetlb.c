@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// HugeTLB pools: 2 MiB folios from the buddy allocator, 1 GiB folios from the contiguous-range
+// allocator, optionally vmemmap-optimized as they enter the pool (Linux mm/hugetlb.c, the
+// alloc_fresh_hugetlb_folio / update_and_free_hugetlb_folio paths).
+#include <platform/errno.h>
+#include <platform/printk.h>
+
+#include <mm/hugetlb.h>
+#include <mm/page_alloc.h>
+
+struct hstate hstates[2] = {
+	{ .order = HUGETLB_ORDER_2M, .name = "2M" },
+	{ .order = HUGETLB_ORDER_1G, .name = "1G" },
+};
+
+static bool optimize_on_grow;
+
+void hugetlb_init(bool optimize)
+{
+	optimize_on_grow = optimize;
+	for (unsigned int i = 0; i < 2; i++) {
+		struct hstate *h = &hstates[i];
+
+		h->nr = h->free = h->optimized = 0;
+		INIT_LIST_HEAD(&h->list);
+		mm_lock_init(&h->lock);
+	}
+}
+
+static struct folio *alloc_fresh(const struct hstate *h)
+{
+	struct page *p;
+
+	if (h->order <= HUGETLB_ORDER_2M)
+		p = alloc_pages(__GFP_COMP | __GFP_NOWARN, h->order);
+	else
+		p = alloc_contig_pages(1UL << h->order, 1UL << h->order, __GFP_COMP | __GFP_NOWARN);
+	if (!p)
+		return NULL;
+	SetPageFlag(p, PG_hugetlb);
+	return page_folio(p);
+}
+
+static int free_fresh(const struct hstate *h, struct folio *folio)
+{
+	if (hugetlb_vmemmap_optimized(folio) && hugetlb_vmemmap_restore_folio(folio))
+		return -ENOMEM;
+	ClearPageFlag(&folio->page, PG_hugetlb);
+	if (h->order <= HUGETLB_ORDER_2M)
+		return __free_pages(&folio->page, h->order);
+	return free_contig_range(folio_pfn(folio), 1UL << h->order);
+}
+
+unsigned long hugetlb_pool_grow(struct hstate *h, unsigned long count)
+{
+	unsigned long added = 0;
+
+	while (added < count) {
+		struct folio *folio = alloc_fresh(h);
+		unsigned long flags;
+		bool opt = false;
+
+		if (!folio)
+			break;
+		if (optimize_on_grow) {
+			int ret = hugetlb_vmemmap_optimize_folio(folio);
+
+			opt = !ret;
+			if (ret)
+				pr_warn("hugetlb: %s folio at pfn 0x%lx kept unoptimized: %d\n", h->name,
+					folio_pfn(folio), ret);
+		}
+		flags = mm_lock(&h->lock);
+		list_add_tail(&folio->page.lru, &h->list);
+		h->nr++;
+		h->free++;
+		h->optimized += opt;
+		mm_unlock(&h->lock, flags);
+		added++;
+	}
+	return added;
+}
+
+unsigned long hugetlb_pool_shrink(struct hstate *h, unsigned long count)
+{
+	unsigned long freed = 0;
+
+	while (freed < count) {
+		struct folio *folio = hugetlb_folio_alloc(h);
+		bool was_opt;
+		unsigned long flags;
+
+		if (!folio)
+			break;
+		was_opt = hugetlb_vmemmap_optimized(folio);
+		if (free_fresh(h, folio)) {
+			pr_warn("hugetlb: %s folio at pfn 0x%lx could not be freed (no memory to "
+				"restore its vmemmap)\n", h->name, folio_pfn(folio));
+			hugetlb_folio_free(h, folio);
+			break;
+		}
+		flags = mm_lock(&h->lock);
+		h->nr--;
+		h->optimized -= was_opt;
+		mm_unlock(&h->lock, flags);
+		freed++;
+	}
+	return freed;
+}
+
+struct folio *hugetlb_folio_alloc(struct hstate *h)
+{
+	unsigned long flags = mm_lock(&h->lock);
+	struct folio *folio = NULL;
+
+	if (!list_empty(&h->list)) {
+		struct page *p = list_first_entry(&h->list, struct page, lru);
+
+		list_del(&p->lru);
+		h->free--;
+		folio = page_folio(p);
+	}
+	mm_unlock(&h->lock, flags);
+	return folio;
+}
+
+void hugetlb_folio_free(struct hstate *h, struct folio *folio)
+{
+	unsigned long flags = mm_lock(&h->lock);
+
+	list_add_tail(&folio->page.lru, &h->list);
+	h->free++;
+	mm_unlock(&h->lock, flags);
+}

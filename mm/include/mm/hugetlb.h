@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// HugeTLB pools of 2 MiB and 1 GiB folios and HugeTLB Vmemmap Optimization (HVO), after Linux
+// mm/hugetlb.c and mm/hugetlb_vmemmap.c (seed 004_f140d65910cca1fa).
+//
+// HVO here relies on the tail encoding of <mm/page.h>: every tail struct page of an order-N
+// folio is the same 64 bytes, so the vmemmap pages that hold only tails of a HugeTLB folio can
+// all be backed by ONE read-only page per order, shared by every optimized folio. A folio keeps
+// its first vmemmap page (head and the first 63 tails): a 2 MiB folio goes from 8 vmemmap pages
+// to 1, a 1 GiB folio from 4096 to 1 (Linux's fake-head trick is not needed).
+#ifndef ZONEDEV_MM_HUGETLB_H
+#define ZONEDEV_MM_HUGETLB_H
+
+#include <platform/list.h>
+#include <platform/types.h>
+
+#include <mm/mm_lock.h>
+#include <mm/page.h>
+
+#define HUGETLB_ORDER_2M 9
+#define HUGETLB_ORDER_1G 18
+
+/**
+ * struct hstate - one pool of HugeTLB folios of one size
+ * @order: 9 (2 MiB) or 18 (1 GiB)
+ * @name: "2M", "1G"
+ * @nr: folios in the pool
+ * @free: folios in the pool not handed out
+ * @optimized: folios whose vmemmap is optimized
+ * @list: the free folios (head page lru)
+ * @lock: protects the counters and @list
+ */
+struct hstate {
+	unsigned int order;
+	const char *name;
+	unsigned long nr, free, optimized;
+	struct list_head list;
+	struct mm_lock lock;
+};
+
+extern struct hstate hstates[2];
+
+/** hugetlb_init() - empty pools; @optimize: pool growth optimizes each new folio's vmemmap. */
+void hugetlb_init(bool optimize);
+
+/**
+ * hugetlb_pool_grow() - add up to @count folios to @h: 2 MiB from the buddy allocator, 1 GiB from
+ * the contiguous-range allocator; each becomes a compound page with PG_hugetlb and, when the
+ * pools optimize, gets HVO (a folio HVO refuses stays in the pool unoptimized, reported).
+ * Return: folios added (fewer than @count when memory ran out).
+ */
+unsigned long hugetlb_pool_grow(struct hstate *h, unsigned long count);
+
+/**
+ * hugetlb_pool_shrink() - give up to @count free folios back (vmemmap restored first).
+ * Return: folios freed; fewer when some could not be restored (no memory for their vmemmap).
+ */
+unsigned long hugetlb_pool_shrink(struct hstate *h, unsigned long count);
+
+/** hugetlb_folio_alloc() - take a free folio of @h, or NULL. */
+struct folio *hugetlb_folio_alloc(struct hstate *h);
+
+/** hugetlb_folio_free() - put a folio taken with hugetlb_folio_alloc() back. */
+void hugetlb_folio_free(struct hstate *h, struct folio *folio);
+
+/**
+ * hugetlb_vmemmap_optimize_folio() - back the tail-only vmemmap pages of @folio by the shared
+ * read-only tail page of its order and free their own backing
+ *
+ * Splits the vmemmap PMD leaves that cover the folio's struct pages, checks that every tail is
+ * canonical (byte-identical to the shared page), remaps the tail pages read-only in one batch
+ * per vmemmap PMD (one TLB flush each; two on arm64, break-before-make) and frees the old
+ * backing. A folio whose struct pages live inside device memory or inside the folio itself
+ * (self-hosted vmemmap, an altmap) is refused: their backing cannot be freed to RAM.
+ * Return: 0; -EINVAL (not a compound page of order >= 9), -EALREADY (already optimized),
+ * -EOPNOTSUPP (self-hosted vmemmap), -EBUSY (a tail not canonical: something wrote it),
+ * -ENOMEM (no table page or shared page); nothing changed on error.
+ */
+int hugetlb_vmemmap_optimize_folio(struct folio *folio);
+
+/**
+ * hugetlb_vmemmap_restore_folio() - give @folio its own writable vmemmap pages again (new
+ * pages from the buddy allocator, filled with its tails), undoing the optimization.
+ * Return: 0, -EINVAL (not optimized), -ENOMEM (nothing changed).
+ */
+int hugetlb_vmemmap_restore_folio(struct folio *folio);
+
+/** hugetlb_vmemmap_optimized() - @folio's tails are backed by the shared page. */
+static inline bool hugetlb_vmemmap_optimized(const struct folio *folio)
+{
+	return PageFlag(&folio->page, PG_vmemmap_optimized);
+}
+
+/**
+ * hugetlb_vmemmap_shared_page() - physical address of the shared tail page of @order, or 0 when
+ * none exists yet (for checks and fault reports)
+ */
+phys_addr_t hugetlb_vmemmap_shared_page(unsigned int order);
+
+/**
+ * struct hvo_stats - what HVO did
+ * @optimized: folios optimized so far (minus restored)
+ * @pages_freed: vmemmap pages given back by optimizations
+ * @pages_allocated: vmemmap pages allocated by restores
+ * @shared_pages: shared tail pages in use (one per order)
+ * @pmd_splits: vmemmap PMD leaves split
+ * @flushes: TLB flush requests issued by HVO
+ * @refused_self_hosted: folios refused for a self-hosted vmemmap
+ */
+struct hvo_stats {
+	unsigned long optimized;
+	unsigned long pages_freed;
+	unsigned long pages_allocated;
+	unsigned long shared_pages;
+	unsigned long pmd_splits;
+	unsigned long flushes;
+	unsigned long refused_self_hosted;
+};
+
+/** hugetlb_vmemmap_get_stats() - fill @st. */
+void hugetlb_vmemmap_get_stats(struct hvo_stats *st);
+
+/**
+ * hugetlb_vmemmap_describe() - if @va is a read-only (HVO-shared) struct page, write a line
+ * naming it into @buf for a fault report. Return: true when it is one.
+ */
+bool hugetlb_vmemmap_describe(uintptr_t va, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Suite "hugetlb": pools of 2 MiB (hugepages=) and 1 GiB (hugepages_1g=) folios with HugeTLB
+// Vmemmap Optimization: the tail vmemmap pages map the shared read-only page, a write to an
+// optimized tail struct page is caught, restore and re-optimize work, a self-hosted vmemmap
+// (struct pages in device memory) is refused, and shrinking the pools gives every page back.
+#include <string.h>
+
+#include <platform/arch.h>
+#include <platform/boot.h>
+#include <platform/err.h>
+#include <platform/errno.h>
+#include <platform/fault.h>
+#include <platform/ktap.h>
+#include <platform/memory.h>
+#include <platform/paging.h>
+#include <platform/printk.h>
+#include <mm/hugetlb.h>
+#include <mm/memremap.h>
+#include <mm/mmzone.h>
+#include <mm/page_alloc.h>
+
+static struct {
+	unsigned long free0, tables0;
+	struct folio *probe_folio;
+} hs;
+
+static int init(char *why, size_t len)
+{
+	if (!paging_installed() || boot.mm_failed) {
+		scnprintf(why, len, "no final page tables or no page allocator");
+		return -ENODEV;
+	}
+	hs.free0 = nr_free_pages();
+	hs.tables0 = kernel_pgtable.nr_table_pages;
+	hugetlb_init(boot.args.hvo);
+	return 0;
+}
+
+/* The physical page backing the vmemmap page that holds struct page @p. */
+static phys_addr_t vmemmap_backing(const struct page *p, struct pgtable_walk_result *r)
+{
+	if (pgtable_walk(&kernel_pgtable, (uintptr_t)p, r))
+		return 0;
+	return ALIGN_DOWN(r->pa, PAGE_SIZE);
+}
+
+/* Every tail-only vmemmap page of @f is the shared page, read-only; the first is private. */
+static unsigned long check_optimized(struct ktap_test *t, struct folio *f)
+{
+	phys_addr_t shared = hugetlb_vmemmap_shared_page(folio_order(f));
+	unsigned long n = folio_nr_pages(f), bad = 0;
+	struct pgtable_walk_result r;
+
+	KTAP_EXPECT(t, hugetlb_vmemmap_optimized(f));
+	KTAP_EXPECT(t, vmemmap_backing(&f->page, &r) != shared);
+	for (unsigned long i = PAGE_SIZE / sizeof(struct page); i < n; i += 64) {
+		struct page *tail = folio_page(f, i);
+
+		bad += vmemmap_backing(tail, &r) != shared || (pgprot_val(r.prot) & PGPROT_WRITE);
+		bad += compound_head(tail) != &f->page; /* still resolves through the shared page */
+	}
+	return bad;
+}
+
+static void pool_of_2m_folios_is_optimized(struct ktap_test *t)
+{
+	struct hstate *h = &hstates[0];
+	struct hvo_stats before, after;
+	unsigned long want = boot.args.hugepages, got, free_before = nr_free_pages(), bad = 0;
+	uint64_t insn0;
+
+	if (!want) {
+		ktap_skip(t, "hugepages=0");
+		return;
+	}
+	hugetlb_vmemmap_get_stats(&before);
+	insn0 = arch_insn_count();
+	got = hugetlb_pool_grow(h, want);
+	insn0 = arch_insn_count() - insn0;
+	hugetlb_vmemmap_get_stats(&after);
+	KTAP_EXPECT_EQ(t, got, want);
+	KTAP_EXPECT_EQ(t, h->nr, got);
+	if (!boot.args.hvo) {
+		KTAP_EXPECT_EQ(t, h->optimized, 0);
+		ktap_printf("    # hvo=off: %lu folios, vmemmap left as it is\n", got);
+		return;
+	}
+	KTAP_EXPECT_EQ(t, h->optimized, got);
+	KTAP_EXPECT_EQ(t, after.pages_freed - before.pages_freed, got * 7);
+	/* folios are on the pool list; look at each through it */
+	{
+		struct page *p;
+
+		list_for_each_entry(p, &h->list, lru) {
+			bad += check_optimized(t, page_folio(p));
+			hs.probe_folio = page_folio(p);
+		}
+	}
+	KTAP_EXPECT_EQ(t, bad, 0);
+	ktap_printf("    # %lu x 2 MiB: vmemmap 8 -> 1 page each, %lu pages freed, %lu PMD split(s), "
+		    "%lu flushes, pool cost %lu pages net\n",
+		    got, after.pages_freed - before.pages_freed, after.pmd_splits - before.pmd_splits,
+		    after.flushes - before.flushes, free_before - nr_free_pages());
+	ktap_metric("hvo_2m_vmemmap_pages_kept_per_folio", 1, "pages");
+	ktap_metric("hvo_2m_vmemmap_bytes_saved_per_folio",
+		    (after.pages_freed - before.pages_freed) / got * PAGE_SIZE, "bytes");
+	ktap_metric("hvo_2m_grow_insns_per_folio", insn0 / got, "insns");
+	ktap_metric("hvo_2m_flushes_per_folio", (after.flushes - before.flushes) / got, "count");
+}
+
+static void write_to_optimized_tail_is_caught(struct ktap_test *t)
+{
+	struct folio *f = hs.probe_folio;
+	struct page *tail;
+	uint64_t v;
+	char line[200];
+
+	if (!f) {
+		ktap_skip(t, "no optimized folio");
+		return;
+	}
+	tail = folio_page(f, 100);
+	KTAP_EXPECT_EQ(t, probe_read(&tail->flags, &v), 0);
+	KTAP_EXPECT_EQ(t, probe_write(&tail->flags, v), -EFAULT); /* even the same value */
+	KTAP_EXPECT(t, fault_last()->is_permission);
+	KTAP_EXPECT(t, hugetlb_vmemmap_describe((uintptr_t)&tail->flags, line, sizeof(line)));
+	ktap_printf("    # caught: %s\n", line);
+	/* the first vmemmap page (head and tails 1..63) stays the folio's own and writable */
+	KTAP_EXPECT_EQ(t, probe_read(&folio_page(f, 5)->flags, &v), 0);
+	KTAP_EXPECT_EQ(t, probe_write(&folio_page(f, 5)->flags, v), 0);
+	KTAP_EXPECT(t, !hugetlb_vmemmap_describe((uintptr_t)&folio_page(f, 5)->flags, line,
+						 sizeof(line)));
+}
+
+static void restore_then_optimize_again(struct ktap_test *t)
+{
+	struct folio *f = hs.probe_folio;
+	struct page *tail;
+	uint64_t v;
+
+	if (!f) {
+		ktap_skip(t, "no optimized folio");
+		return;
+	}
+	tail = folio_page(f, 300);
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_restore_folio(f), 0);
+	KTAP_EXPECT(t, !hugetlb_vmemmap_optimized(f));
+	KTAP_EXPECT_EQ(t, probe_read(&tail->flags, &v), 0);
+	KTAP_EXPECT_EQ(t, probe_write(&tail->flags, v), 0); /* writable again */
+	KTAP_EXPECT(t, compound_head(tail) == &f->page);
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_restore_folio(f), -EINVAL);
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_optimize_folio(f), 0);
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_optimize_folio(f), -EALREADY);
+	KTAP_EXPECT_EQ(t, check_optimized(t, f), 0);
+}
+
+static void gigantic_1g_folio(struct ktap_test *t)
+{
+	struct hstate *h = &hstates[1];
+	struct hvo_stats before, after;
+	struct page *p;
+	uint64_t insn0;
+
+	if (!boot.args.hugepages_1g) {
+		ktap_skip(t, "hugepages_1g=0");
+		return;
+	}
+	hugetlb_vmemmap_get_stats(&before);
+	insn0 = arch_insn_count();
+	if (hugetlb_pool_grow(h, boot.args.hugepages_1g) != boot.args.hugepages_1g) {
+		ktap_fail(t, __FILE__, __LINE__, "only %lu of %lu 1 GiB folios (no free aligned GiB)",
+			  h->nr, boot.args.hugepages_1g);
+		return;
+	}
+	insn0 = arch_insn_count() - insn0;
+	hugetlb_vmemmap_get_stats(&after);
+	if (!boot.args.hvo)
+		return;
+	KTAP_EXPECT_EQ(t, after.pages_freed - before.pages_freed, h->nr * 4095);
+	list_for_each_entry(p, &h->list, lru)
+		KTAP_EXPECT_EQ(t, check_optimized(t, page_folio(p)), 0);
+	ktap_printf("    # %lu x 1 GiB: vmemmap 4096 -> 1 page each, %lu PMD split(s), %lu flushes\n",
+		    h->nr, after.pmd_splits - before.pmd_splits, after.flushes - before.flushes);
+	ktap_metric("hvo_1g_vmemmap_bytes_saved_per_folio",
+		    (after.pages_freed - before.pages_freed) / h->nr * PAGE_SIZE, "bytes");
+	ktap_metric("hvo_1g_grow_insns_per_folio", insn0 / h->nr, "insns");
+}
+
+static void self_hosted_vmemmap_is_refused(struct ktap_test *t)
+{
+	const struct pmem_region *p = NULL;
+	struct dev_pagemap pg;
+	unsigned long pfn0, memmap;
+	struct hvo_stats st;
+	void *va;
+
+	for (int i = 0; i < boot.nr_pmem && !p; i++)
+		if (boot.pmem[i].valid && boot.pmem[i].is_volatile)
+			p = &boot.pmem[i];
+	if (!p) {
+		ktap_skip(t, "no volatile pmem range to host its own struct pages");
+		return;
+	}
+	/* a compound device folio whose struct pages live in the device itself (altmap) */
+	memset(&pg, 0, sizeof(pg));
+	pg.type = MEMORY_DEVICE_GENERIC;
+	pg.nr_range = 1;
+	pg.ranges[0] = (struct range){ p->base, p->base + p->size - 1 };
+	pg.vmemmap_shift = HUGETLB_ORDER_2M;
+	pg.flags = PGMAP_ALTMAP_VALID;
+	pfn0 = PHYS_PFN(p->base);
+	memmap = PHYS_PFN(p->size) * sizeof(struct page) / PAGE_SIZE;
+	pg.altmap.base_pfn = pfn0;
+	*(unsigned long *)&pg.altmap.end_pfn = pfn0 + PHYS_PFN(p->size);
+	pg.altmap.free = ALIGN_UP(memmap, 512);
+	va = memremap_pages(&pg);
+	if (!KTAP_EXPECT(t, !IS_ERR(va)))
+		return;
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_optimize_folio(page_folio(pfn_to_page(
+				  pgmap_pfn_first(&pg, 0)))),
+		       -EOPNOTSUPP);
+	hugetlb_vmemmap_get_stats(&st);
+	KTAP_EXPECT(t, st.refused_self_hosted > 0);
+	KTAP_EXPECT_EQ(t, memunmap_pages(&pg), 0);
+}
+
+static void shrinking_gives_every_page_back(struct ktap_test *t)
+{
+	unsigned long tables;
+	struct hvo_stats st;
+
+	hugetlb_pool_shrink(&hstates[0], hstates[0].nr);
+	hugetlb_pool_shrink(&hstates[1], hstates[1].nr);
+	KTAP_EXPECT_EQ(t, hstates[0].nr + hstates[1].nr, 0);
+	hugetlb_vmemmap_get_stats(&st);
+	KTAP_EXPECT_EQ(t, st.optimized, 0);
+	/* what stays: the PTE tables of split vmemmap PMDs and the shared tail pages */
+	tables = kernel_pgtable.nr_table_pages - hs.tables0;
+	KTAP_EXPECT_EQ(t, nr_free_pages() + tables + st.shared_pages, hs.free0);
+	ktap_printf("    # after shrinking: %lu split vmemmap table page(s), %lu shared tail "
+		    "page(s) kept\n", tables, st.shared_pages);
+}
+
+static const struct ktap_case hugetlb_cases[] = {
+	KTAP_CASE(pool_of_2m_folios_is_optimized),
+	KTAP_CASE(write_to_optimized_tail_is_caught),
+	KTAP_CASE(restore_then_optimize_again),
+	KTAP_CASE(gigantic_1g_folio),
+	KTAP_CASE(self_hosted_vmemmap_is_refused),
+	KTAP_CASE(shrinking_gives_every_page_back),
+};
+
+const struct ktap_suite hugetlb_suite = {
+	.name = "hugetlb",
+	.cases = hugetlb_cases,
+	.nr_cases = ARRAY_SIZE(hugetlb_cases),
+	.init = init,
+};
