@@ -136,20 +136,25 @@ static void restore_then_optimize_again(struct ktap_test *t)
 {
 	struct folio *f = hs.probe_folio;
 	struct page *tail;
-	uint64_t v;
+	uint64_t v, insn0, restore;
 
 	if (!f) {
 		ktap_skip(t, "no optimized folio");
 		return;
 	}
 	tail = folio_page(f, 300);
+	insn0 = arch_insn_count();
 	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_restore_folio(f), 0);
+	restore = arch_insn_count() - insn0;
 	KTAP_EXPECT(t, !hugetlb_vmemmap_optimized(f));
 	KTAP_EXPECT_EQ(t, probe_read(&tail->flags, &v), 0);
 	KTAP_EXPECT_EQ(t, probe_write(&tail->flags, v), 0); /* writable again */
 	KTAP_EXPECT(t, compound_head(tail) == &f->page);
 	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_restore_folio(f), -EINVAL);
+	insn0 = arch_insn_count();
 	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_optimize_folio(f), 0);
+	ktap_metric("hvo_2m_optimize_insns", arch_insn_count() - insn0, "insns");
+	ktap_metric("hvo_2m_restore_insns", restore, "insns");
 	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_optimize_folio(f), -EALREADY);
 	KTAP_EXPECT_EQ(t, check_optimized(t, f), 0);
 }
