@@ -447,6 +447,23 @@ void *memremap_pages(struct dev_pagemap *pgmap)
 	return __va(pgmap->ranges[0].start);
 }
 
+/* Device pages still mapped somewhere or referenced beyond their idle count. */
+static unsigned long pages_in_use(const struct dev_pagemap *pgmap)
+{
+	int idle = pgmap_pages_start_referenced(pgmap) ? 1 : 0;
+	unsigned long step = 1UL << pgmap->vmemmap_shift, busy = 0;
+
+	for (int i = 0; i < pgmap->nr_range; i++) {
+		for (unsigned long pfn = pgmap_pfn_first(pgmap, i); pfn < pgmap_pfn_end(pgmap, i);
+		     pfn += step) {
+			const struct page *p = pfn_to_page(pfn);
+
+			busy += page_mapcount(p) != 0 || page_ref_count(p) != idle;
+		}
+	}
+	return busy;
+}
+
 /* References other than the registration and the pages' own: get_dev_pagemap() holders. */
 static long pgmap_users(struct dev_pagemap *pgmap)
 {
@@ -455,7 +472,7 @@ static long pgmap_users(struct dev_pagemap *pgmap)
 
 int memunmap_pages(struct dev_pagemap *pgmap)
 {
-	unsigned long flags;
+	unsigned long flags, busy;
 	bool registered;
 	long users;
 
@@ -487,6 +504,15 @@ int memunmap_pages(struct dev_pagemap *pgmap)
 		       "get_dev_pagemap() reference(s)\n",
 		       (unsigned long long)pgmap->ranges[0].start,
 		       (unsigned long long)pgmap->ranges[pgmap->nr_range - 1].end, users);
+		return -EBUSY;
+	}
+	/* No new user can come (dying); pages mapped or held must not lose their struct pages. */
+	busy = pages_in_use(pgmap);
+	if (busy) {
+		atomic_store(&pgmap->dying, false);
+		pr_err("memunmap_pages: [mem 0x%016llx-0x%016llx] still has %lu page(s) mapped or "
+		       "referenced\n", (unsigned long long)pgmap->ranges[0].start,
+		       (unsigned long long)pgmap->ranges[pgmap->nr_range - 1].end, busy);
 		return -EBUSY;
 	}
 	for (int i = pgmap->nr_range - 1; i >= 0; i--)

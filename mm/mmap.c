@@ -141,6 +141,33 @@ struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
 	return NULL;
 }
 
+static int count_entry(void *arg, uintptr_t va, int level, pteval_t e)
+{
+	(void)va;
+	(void)level;
+	(void)e;
+	(*(unsigned long *)arg)++;
+	return 0;
+}
+
+/*
+ * A huge leaf goes where an emptied lower table may still hang (an unmap leaves it): free such
+ * a table first, or pgtable_map() would fill it with small leaves. Anything still mapped there
+ * is a conflict.
+ */
+static int clear_empty_tables(struct mm_struct *mm, unsigned long addr, uint64_t size, int level)
+{
+	pteval_t *p = pgtable_find_entry(&mm->pgt, addr, level);
+	unsigned long n = 0;
+
+	if (!p || !pgtable_entry_is_table(*p, level))
+		return 0;
+	pgtable_walk_leaves(&mm->pgt, addr, size, count_entry, &n);
+	if (n)
+		return -EEXIST;
+	return pgtable_unmap(&mm->pgt, addr, size);
+}
+
 int vma_map_folio(struct vm_area_struct *vma, unsigned long addr, struct folio *folio,
 		  unsigned long first, unsigned long nr_pages, int level)
 {
@@ -168,9 +195,23 @@ int vma_map_folio(struct vm_area_struct *vma, unsigned long addr, struct folio *
 	if (!arch_level_may_be_leaf(&mm->pgt.cfg, level))
 		return -EOPNOTSUPP;
 	cap = level == PGTABLE_LEVEL_PTE ? PGTABLE_MAP_NO_BLOCKS : PGTABLE_MAP_MAX_LEAF(level);
+	if (level > PGTABLE_LEVEL_PTE) {
+		ret = clear_empty_tables(mm, addr, size, level);
+		if (ret)
+			return ret;
+	}
 	ret = pgtable_map(&mm->pgt, addr, PFN_PHYS(pfn), size, vma_prot(vma), cap);
 	if (ret)
 		return ret;
+	if (level > PGTABLE_LEVEL_PTE) {
+		pteval_t *p = pgtable_find_entry(&mm->pgt, addr, level);
+
+		/* the one huge leaf asked for, never smaller leaves that would each need counting */
+		if (!p || !pgtable_entry_is_leaf(*p, level)) {
+			pgtable_unmap(&mm->pgt, addr, size);
+			return -EOPNOTSUPP;
+		}
+	}
 	entries = level == PGTABLE_LEVEL_PTE ? nr_pages : 1;
 	folio_mapcount_add(folio, (int)entries);
 	__atomic_fetch_add(&mm->map_count, entries, __ATOMIC_RELAXED);
@@ -210,13 +251,14 @@ void vma_destroy(struct vm_area_struct *vma)
 	struct mm_struct *mm = vma->vm_mm;
 	struct address_space *as = vma->vm_mapping;
 
-	zap_vma(vma);
+	/* Out of reach of rmap_walk() first (it holds i_mmap_lock), then no one else may zap. */
 	if (as) {
 		unsigned long f = mm_lock(&as->i_mmap_lock);
 
 		list_del(&vma->shared);
 		mm_unlock(&as->i_mmap_lock, f);
 	}
+	zap_vma(vma);
 	list_del(&vma->vm_list);
 	mm->nr_vmas--;
 	vma_free(vma);
@@ -224,7 +266,15 @@ void vma_destroy(struct vm_area_struct *vma)
 
 void mm_destroy(struct mm_struct *mm)
 {
+	pteval_t *root;
+
 	while (!list_empty(&mm->vmas))
 		vma_destroy(list_first_entry(&mm->vmas, struct vm_area_struct, vm_list));
+	/*
+	 * The upper half of an address space's root is the kernel's (riscv64 copies the kernel's
+	 * root entries in while the mm runs): never free what they point to.
+	 */
+	root = __va(mm->pgt.root);
+	memset(root + 256, 0, 256 * sizeof(*root));
 	pgtable_destroy(&mm->pgt);
 }

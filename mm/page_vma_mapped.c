@@ -116,9 +116,13 @@ bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 	int level = PGTABLE_LEVEL_PTE;
 
 	if (pvmw->pte) {
-		/* A PMD or PUD leaf covered the whole range from where it was found. */
-		if (pvmw->level > PGTABLE_LEVEL_PTE)
-			return not_found(pvmw);
+		/* After a huge leaf: a folio larger than the leaf may have more of them. */
+		if (pvmw->level > PGTABLE_LEVEL_PTE) {
+			pvmw->pte = NULL;
+			unlock(pvmw);
+			step_forward(pvmw, pgtable_level_size(pvmw->level));
+			goto walk;
+		}
 		p = pvmw->pte;
 		goto next_pte;
 	}
@@ -127,10 +131,14 @@ bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 		return false;
 	pvmw->address &= ~(unsigned long)(PAGE_SIZE - 1);
 	set_end(pvmw);
-
+walk:
 	while (pvmw->address < pvmw->end) {
-		if (pvmw->flags & PVMW_SYNC)
-			lock(pvmw);
+		/*
+		 * Tables are looked up under the lock, PVMW_SYNC or not: an emptied table is freed
+		 * right after its flush, and without RCU a lockless descent could follow a freed
+		 * table's stale entries (Linux's non-sync mode relies on RCU-freed page tables).
+		 */
+		lock(pvmw);
 		/* Within one PTE table under the lock, the next entry is simply the next slot. */
 		if (prev && pvmw->locked) {
 			p = prev + 1;
@@ -146,11 +154,6 @@ bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 		}
 		if (!*(volatile pteval_t *)p)
 			goto next_pte;
-		/* A candidate: look again under the lock, the entry may have changed (a split). */
-		if (!pvmw->locked) {
-			lock(pvmw);
-			continue;
-		}
 		if (check_entry(pvmw, *p, level)) {
 			pvmw->pte = p;
 			pvmw->level = level;
@@ -168,12 +171,10 @@ next_pte:
 		pvmw->pte = NULL;
 		step_forward(pvmw, PAGE_SIZE);
 		/* Leaving a PTE table: the next one is looked up (and locked) afresh. */
-		if (IS_ALIGNED(pvmw->address, pgtable_level_size(PGTABLE_LEVEL_PMD))) {
-			if (!(pvmw->flags & PVMW_SYNC))
-				unlock(pvmw);
-		} else {
+		if (IS_ALIGNED(pvmw->address, pgtable_level_size(PGTABLE_LEVEL_PMD)))
+			unlock(pvmw);
+		else
 			prev = p;
-		}
 	}
 	return not_found(pvmw);
 }

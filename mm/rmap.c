@@ -211,7 +211,7 @@ int vma_map_device_private(struct vm_area_struct *vma, unsigned long addr, struc
 	unsigned long n = folio_nr_pages(folio), want, flags;
 	int ret;
 
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr < vma->vm_start ||
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr < vma->vm_start || addr >= vma->vm_end ||
 	    n > (vma->vm_end - addr) >> PAGE_SHIFT)
 		return -EINVAL;
 	if (folio->page.mapping &&

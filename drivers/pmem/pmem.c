@@ -57,6 +57,24 @@ static uint64_t mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* A range the configuration or the medium makes unusable: reported, counted (status 2). */
+static int refuse(struct pmem_range *r, const char *why)
+{
+	pr_err("pmem: %s %s [mem 0x%016llx-0x%016llx]: %s\n", r->name, r->node,
+	       (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1), why);
+	invalid_input();
+	r->invalid = true;
+	return -EINVAL;
+}
+
+/* Whether [base, base + size) can hold compound pages of 4 KiB << @order. */
+static bool fits_order(const struct pmem_range *r, unsigned int order)
+{
+	uint64_t unit = (uint64_t)PAGE_SIZE << order;
+
+	return !(r->base & (unit - 1)) && !(r->size & (unit - 1));
+}
+
 /* Largest of 2 MiB (memremap_compat_align) and the compound page size. */
 static uint64_t data_align(unsigned int order)
 {
@@ -79,6 +97,16 @@ static int read_or_write_info(struct pmem_range *r)
 	switch (st) {
 	case PFN_INFO_VALID:
 		r->info_state = PMEM_INFO_FOUND;
+		/* the block was written for this range; its base must still suit the layout */
+		if ((r->base & (r->info.align - 1)) ||
+		    (r->base & (((uint64_t)PAGE_SIZE << r->info.vmemmap_shift) - 1))) {
+			snprintf(why, sizeof(why), "the info block asks for %llu KiB alignment and "
+				 "compound order %u, the range base does not have it (moved range? "
+				 "clear its first 4 KiB to start afresh)",
+				 (unsigned long long)(r->info.align >> 10), r->info.vmemmap_shift);
+			ret = refuse(r, why);
+			break;
+		}
 		pr_info("pmem: %s: info block v%u.%u found: data at +0x%llx, %llu pages, memmap in "
 			"%s, compound order %u\n", r->name, r->info.version_major,
 			r->info.version_minor, (unsigned long long)r->info.data_offset,
@@ -87,13 +115,22 @@ static int read_or_write_info(struct pmem_range *r)
 			r->info.vmemmap_shift);
 		break;
 	case PFN_INFO_BLANK:
+		/* checked before anything is written: a block the range cannot use would stay */
+		if (r->base & (data_align(pm.opts.compound_order) - 1)) {
+			snprintf(why, sizeof(why), "compound_order=%u needs the range base aligned to "
+				 "%llu KiB: nothing written (use a smaller order)",
+				 pm.opts.compound_order,
+				 (unsigned long long)(data_align(pm.opts.compound_order) >> 10));
+			ret = refuse(r, why);
+			break;
+		}
 		ret = pfn_info_layout(r->size, data_align(pm.opts.compound_order),
 				      pm.opts.compound_order, pm.opts.memmap_in_device, &r->info);
 		if (ret) {
-			pr_err("pmem: %s [mem 0x%016llx-0x%016llx]: no layout for a %llu KiB range "
-			       "with compound order %u: %d\n", r->name, (unsigned long long)r->base,
-			       (unsigned long long)(r->base + r->size - 1),
-			       (unsigned long long)(r->size >> 10), pm.opts.compound_order, ret);
+			snprintf(why, sizeof(why), "no layout for a %llu KiB range with compound "
+				 "order %u (%d): nothing written (use a smaller order or a larger range)",
+				 (unsigned long long)(r->size >> 10), pm.opts.compound_order, ret);
+			ret = refuse(r, why);
 			break;
 		}
 		for (int i = 0; i < PFN_INFO_ID_LEN; i++)
@@ -114,6 +151,7 @@ static int read_or_write_info(struct pmem_range *r)
 		       "left untouched (clear its first 4 KiB to start it afresh)\n", r->name, r->node,
 		       (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1), why);
 		invalid_input();
+		r->invalid = true;
 		ret = -EINVAL;
 		break;
 	}
@@ -164,6 +202,14 @@ static int attach(struct pmem_range *r)
 		       (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
 		       PTR_ERR(res));
 		return (int)PTR_ERR(res);
+	}
+	if (r->is_volatile && !fits_order(r, pm.opts.compound_order)) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "compound_order=%u does not divide the range's base and "
+			 "size (use a smaller order)", pm.opts.compound_order);
+		ret = refuse(r, why);
+		goto err_release;
 	}
 	if (!r->is_volatile) {
 		ret = read_or_write_info(r);
@@ -277,6 +323,10 @@ int pmem_driver_register(const struct pmem_options *opts)
 
 	if (pm.registered)
 		return -EBUSY;
+	/* ranges a failed unregister left live still own their pagemaps */
+	for (int i = 0; i < pm.nr; i++)
+		if (pm.range[i].live)
+			return -EBUSY;
 	pm.opts = *opts;
 	pm.nr = 0;
 	ret = driver_register(&pmem_driver);

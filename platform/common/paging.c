@@ -140,16 +140,18 @@ void paging_dump_walk(uintptr_t va)
 		pr_emerg("  walk of 0x%016lx: boot page tables in use, no walk\n", (unsigned long)va);
 		return;
 	}
-	if (pgtable_walk(table_for(va), va, &r) == -ERANGE) {
+	const struct pgtable *pt = table_for(va);
+
+	if (pgtable_walk(pt, va, &r) == -ERANGE) {
 		pr_emerg("  walk of 0x%016lx (%s): not a canonical address\n", (unsigned long)va,
 			 mode_name);
 		return;
 	}
-	pr_emerg("  walk of 0x%016lx (%s, root 0x%016llx):\n", (unsigned long)va, mode_name,
-		 (unsigned long long)kernel_pgtable.root);
+	pr_emerg("  walk of 0x%016lx (%s, %s root 0x%016llx):\n", (unsigned long)va, mode_name,
+		 pt == &kernel_pgtable ? "kernel" : "address space", (unsigned long long)pt->root);
 	for (int i = 0; i < r.nr; i++) {
-		int level = pgtable_root_level(&kernel_pgtable) - i;
-		const char *name = level == pgtable_root_level(&kernel_pgtable) ? "pgd" : names[level];
+		int level = pgtable_root_level(pt) - i;
+		const char *name = level == pgtable_root_level(pt) ? "pgd" : names[level];
 		pr_emerg("    %s[%3u] @0x%016llx = 0x%016llx%s\n", name, pgtable_index(level, va),
 			 (unsigned long long)r.table[i], (unsigned long long)r.chain[i],
 			 !arch_pte_present(r.chain[i])     ? " (none)" :

@@ -2,6 +2,7 @@
 // riscv64 side of paging_init(): which Sv modes to try, satp, and the devices the arch maps.
 #include <string.h>
 
+#include <platform/smp.h>
 #include <platform/arch.h>
 #include <platform/boot.h>
 #include <platform/bootargs.h>
@@ -74,29 +75,41 @@ bool arch_install_pgtable(const struct pgtable *pt)
 	return true;
 }
 
-static struct pgtable *active_mm_pt;
+/* The address space each hart runs in its lower half (NULL: none). */
+static struct pgtable *active_mm_pt[NR_CPUS];
+
+static bool mm_active_elsewhere(const struct pgtable *pt, unsigned int self)
+{
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		if (cpu != self && __atomic_load_n(&active_mm_pt[cpu], __ATOMIC_ACQUIRE) == pt)
+			return true;
+	return false;
+}
 
 void arch_switch_mm(struct pgtable *pt)
 {
 	const struct pgtable *k = &kernel_pgtable;
 	uint64_t mode = k->cfg.levels == 3 ? 8 : k->cfg.levels == 4 ? 9 : 10;
 	const struct pgtable *use = pt ? pt : k;
-	pteval_t *root;
+	unsigned int self = smp_processor_id();
+	struct pgtable *old = active_mm_pt[self];
 
-	if (pt) {
-		/* The upper half (kernel) entries of the root are shared, the lower half is @pt's. */
-		root = __va(pt->root);
-		memcpy(root + 256, (pteval_t *)__va(k->root) + 256, 256 * sizeof(pteval_t));
-	}
+	/*
+	 * One root serves both halves: the kernel's upper-half root entries are (re)copied into
+	 * the address space's root on every switch in, so a kernel root entry made since the last
+	 * switch is picked up.
+	 */
+	if (pt)
+		memcpy((pteval_t *)__va(pt->root) + 256, (pteval_t *)__va(k->root) + 256,
+		       256 * sizeof(pteval_t));
+	__atomic_store_n(&active_mm_pt[self], pt, __ATOMIC_RELEASE);
 	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
 	csr_write(satp, mode << SATP_MODE_SHIFT | (uint64_t)use->asid << SATP_ASID_SHIFT |
 				use->root >> PAGE_SHIFT);
 	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
-	if (active_mm_pt && active_mm_pt != pt) {
-		/* So the address space's teardown never frees the kernel's tables. */
-		memset((pteval_t *)__va(active_mm_pt->root) + 256, 0, 256 * sizeof(pteval_t));
-	}
-	active_mm_pt = pt;
+	/* The last hart leaving an address space takes the kernel's entries out of its root. */
+	if (old && old != pt && !mm_active_elsewhere(old, self))
+		memset((pteval_t *)__va(old->root) + 256, 0, 256 * sizeof(pteval_t));
 }
 
 void arch_paging_commit(void)

@@ -87,7 +87,7 @@ static void driver_binds_every_valid_range(struct ktap_test *t)
 			    (unsigned long long)(r->memmap_dev_bytes >> 10),
 			    (unsigned long long)r->probe_insns);
 		live += r->live;
-		bad_info += r->info_state == PMEM_INFO_BAD;
+		bad_info += r->invalid;
 		if (r->live && !(metrics_done & (1u << r->is_volatile))) {
 			const char *kind = r->is_volatile ? "volatile" : "persistent";
 			char name[64];
@@ -103,8 +103,7 @@ static void driver_binds_every_valid_range(struct ktap_test *t)
 		}
 	}
 	KTAP_EXPECT_EQ(t, live + bad_info, valid_boot_ranges());
-	ktap_printf("    # pmem: %d range(s) live, %d refused for a bad info block\n", live,
-		    bad_info);
+	ktap_printf("    # pmem: %d range(s) live, %d refused as invalid input\n", live, bad_info);
 }
 
 /* The block on the medium decodes to the layout in use. */

@@ -100,6 +100,15 @@ static void generic_pagemap_in_ram(void)
 	CHECK(!pfn_valid(PMEM_PFN + SZ_64M / PAGE_SIZE));
 	env_snapshot(&b);
 	CHECK_EQ(b.vs.ram_bytes - a.vs.ram_bytes, SZ_64M / PAGE_SIZE * sizeof(struct page));
+	/* a page still mapped, or referenced beyond its idle count, keeps the pagemap alive */
+	atomic_fetch_add(&pfn_to_page(PMEM_PFN + 77)->_mapcount, 1);
+	CHECK_EQ(memunmap_pages(&pg), -EBUSY);
+	atomic_fetch_sub(&pfn_to_page(PMEM_PFN + 77)->_mapcount, 1);
+	page_ref_inc(pfn_to_page(PMEM_PFN + 78));
+	CHECK_EQ(memunmap_pages(&pg), -EBUSY);
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == &pg); /* still live */
+	put_dev_pagemap(&pg);
+	page_ref_dec_and_test(pfn_to_page(PMEM_PFN + 78));
 	CHECK_EQ(memunmap_pages(&pg), 0);
 	env_snapshot(&b);
 	CHECK(env_same(&a, &b));

@@ -364,7 +364,63 @@ static void random_mappings_match_a_model(void)
 	teardown();
 }
 
+/* Review findings, kept as regressions. */
+static void huge_leaf_over_an_emptied_table_is_one_entry(void)
+{
+	struct folio *f;
+	struct vm_area_struct *v;
+
+	setup();
+	f = make_folio(PMEM_PFN + 512, 9, 0);
+	v = vma_create(&mm1, SZ_2M, SZ_2M, VM_READ | VM_WRITE, &as, 0);
+	CHECK_EQ(vma_map_folio(v, SZ_2M, f, 0, 512, PGTABLE_LEVEL_PTE), 0);
+	CHECK(try_to_unmap(f)); /* leaves an empty PTE table behind */
+	CHECK_EQ(vma_map_folio(v, SZ_2M, f, 0, 512, PGTABLE_LEVEL_PMD), 0);
+	CHECK_EQ(folio_mapcount(f), 1);
+	CHECK_EQ(find_all(f, 0, &F), 1);
+	CHECK_EQ(F.level[0], PGTABLE_LEVEL_PMD);
+	CHECK(try_to_unmap(f));
+	CHECK_EQ(folio_mapcount(f), 0);
+	CHECK_EQ(mm1.map_count, 0);
+	teardown();
+}
+
+static void folio_larger_than_its_leaves_is_found_whole(void)
+{
+	struct folio *f;
+	struct vm_area_struct *v;
+
+	setup();
+	f = make_folio(PMEM_PFN + 1024, 10, 0); /* 4 MiB, mapped by two PMD leaves */
+	v = vma_create(&mm1, SZ_4M, SZ_4M, VM_READ | VM_WRITE, &as, 0);
+	CHECK_EQ(vma_map_folio(v, SZ_4M, f, 0, 512, PGTABLE_LEVEL_PMD), 0);
+	CHECK_EQ(vma_map_folio(v, SZ_4M + SZ_2M, f, 512, 512, PGTABLE_LEVEL_PMD), 0);
+	CHECK_EQ(find_all(f, 0, &F), 2);
+	CHECK_EQ(F.addr[1], SZ_4M + SZ_2M);
+	CHECK(try_to_unmap(f));
+	CHECK_EQ(folio_mapcount(f), 0);
+	CHECK_EQ(vma_map_folio(v, SZ_4M, f, 0, 512, PGTABLE_LEVEL_PMD), 0); /* slot free again */
+	teardown();
+}
+
+static void device_private_outside_its_vma_is_refused(void)
+{
+	struct folio *f;
+	struct vm_area_struct *v;
+
+	setup();
+	f = make_folio(PMEM_PFN + 4096, 0, 0);
+	f->page.mapping = NULL;
+	v = vma_create(&mm1, SZ_4M, SZ_2M, VM_READ, NULL, 0);
+	CHECK_EQ(vma_map_device_private(v, 16 * SZ_4M, f, false), -EINVAL);
+	CHECK_EQ(mm1.map_count, 0);
+	teardown();
+}
+
 static const struct tap_case cases[] = {
+	TAP_CASE(huge_leaf_over_an_emptied_table_is_one_entry),
+	TAP_CASE(folio_larger_than_its_leaves_is_found_whole),
+	TAP_CASE(device_private_outside_its_vma_is_refused),
 	TAP_CASE(pte_mapped_folio_in_two_mms),
 	TAP_CASE(pmd_mapped_folio_migrates_to_another),
 	TAP_CASE(readonly_migration_restores_readonly),

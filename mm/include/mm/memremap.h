@@ -331,8 +331,9 @@ void *memremap_pages(struct dev_pagemap *pgmap);
  * memunmap_pages() - undo memremap_pages(): no new get_dev_pagemap() succeeds; then, when no
  * reference other than the pages' own is held, every range loses its struct pages, its linear
  * mapping and its lookup entry.
- * Return: 0; -EBUSY when get_dev_pagemap() references are still held (nothing is undone, the
- * pagemap is live again, the holders are reported); -EINVAL for a pagemap not registered.
+ * Return: 0; -EBUSY when get_dev_pagemap() references are still held, or a page is still mapped
+ * (map count) or referenced beyond its idle count (nothing is undone, the pagemap is live again,
+ * the count is reported); -EINVAL for a pagemap not registered.
  * Differs from Linux, which sleeps until the references are dropped: here nothing can sleep,
  * and a leaked reference must show up as an error rather than a hang.
  */

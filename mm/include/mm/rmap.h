@@ -66,7 +66,8 @@ static inline bool is_device_exclusive_entry(pteval_t e)
 }
 
 /* page_vma_mapped_walk() flags (Linux's). */
-#define PVMW_SYNC (1u << 0)	 /* lock before looking at each entry, not only on a match */
+/* Accepted for Linux callers; here every lookup is made under the lock anyway. */
+#define PVMW_SYNC (1u << 0)
 #define PVMW_MIGRATION (1u << 1) /* look for migration entries, not present mappings */
 
 /**
@@ -105,9 +106,10 @@ struct page_vma_mapped_walk {
  * First call with @pte NULL and @address set; call again after a true return to continue after
  * that entry. Present leaves at PTE, PMD and PUD level are checked against the whole pfn range
  * (a huge leaf matches when any of its pfns is in it); without PVMW_MIGRATION device-private
- * and device-exclusive entries count as mappings, with it only migration entries do. A PMD or
- * PUD leaf ends the walk for its part of the range. Stepping never overflows past the VMA end
- * or the top of the address space.
+ * and device-exclusive entries count as mappings, with it only migration entries do. After a
+ * PMD or PUD leaf the walk goes on at the next leaf boundary (a folio may span several).
+ * Stepping never overflows past the VMA end or the top of the address space. The lock is
+ * released at each PTE-table boundary and taken again for the next lookup.
  * Return: true with @address, @level and @pte set and the page-table lock held; false when
  * nothing more is mapped (the lock released, @pte NULL).
  */

@@ -52,6 +52,8 @@ struct pmem_options {
  * @base, @size: the range
  * @is_volatile: the node has "volatile"
  * @err: 0 when @live, else why the range is not in use (negative errno)
+ * @invalid: refused as invalid input (bad info block, a layout the range cannot hold): counted
+ *	     with invalid_input(), so the run's status is 2
  * @live: struct pages exist and the range is mapped at @virt
  * @info_state: see enum pmem_info_state
  * @info: the layout in use (persistent ranges)
@@ -69,6 +71,7 @@ struct pmem_range {
 	phys_addr_t base, size;
 	bool is_volatile;
 	int err;
+	bool invalid;
 	bool live;
 	enum pmem_info_state info_state;
 	struct pfn_info info;
