@@ -89,6 +89,22 @@ static bool self_hosted(const struct folio *folio, uintptr_t start)
 	return r.pa >= lo && r.pa < hi;
 }
 
+/*
+ * A vmemmap PMD leaf the buddy gave (memmap added after the hand-over) is one non-compound
+ * order-9 block: only its first page holds a reference. Once split, its pages are freed one by
+ * one (here, and by vmemmap_free() of the PTE leaves), so each gets its own reference, as
+ * Linux's vmemmap_split_pmd() does with split_page(). Boot blocks are PG_reserved: nothing to do.
+ */
+static void split_backing(phys_addr_t pa)
+{
+	struct page *p = phys_to_page(ALIGN_DOWN(pa, VMEMMAP_PMD_SIZE));
+
+	if (PageFlag(p, PG_reserved))
+		return;
+	for (unsigned int i = 1; i < PTES_PER_PMD; i++)
+		set_page_count(p + i, 1);
+}
+
 static int split_vmemmap_pmds(struct pgtable *pt, uintptr_t start, uintptr_t end)
 {
 	for (uintptr_t a = ALIGN_DOWN(start, VMEMMAP_PMD_SIZE); a < end; a += VMEMMAP_PMD_SIZE) {
@@ -102,6 +118,7 @@ static int split_vmemmap_pmds(struct pgtable *pt, uintptr_t start, uintptr_t end
 		ret = pgtable_split(pt, a, PGTABLE_LEVEL_PMD);
 		if (ret)
 			return ret;
+		split_backing(r.pa);
 		hvo.st.pmd_splits++;
 	}
 	return 0;
