@@ -47,25 +47,41 @@ void hugetlb_vmemmap_get_stats(struct hvo_stats *st)
 	*st = hvo.st;
 }
 
-/* The tails of every order-@order folio of @zone, 64 of them: the page all optimized share. */
-static phys_addr_t shared_page(unsigned int order, enum zone_type zone)
+/* The 64 bytes every tail of an order-@order folio of @zone holds (prep_compound_page()). */
+static void canonical_tail(struct page *tail, unsigned int order, enum zone_type zone)
+{
+	memset(tail, 0, sizeof(*tail));
+	set_page_zone(tail, zone);
+	tail->compound_info = compound_info_for_order(order);
+	atomic_store_explicit(&tail->_mapcount, -1, memory_order_relaxed);
+}
+
+/* 64 canonical tails: the page all optimized folios of @order share. Set *@created if new. */
+static phys_addr_t shared_page(unsigned int order, bool *created)
 {
 	struct page *p, tail;
 
+	*created = false;
 	if (hvo.shared[order])
 		return hvo.shared[order];
 	p = alloc_page(__GFP_ZERO);
 	if (!p)
 		return 0;
-	memset(&tail, 0, sizeof(tail));
-	set_page_zone(&tail, zone);
-	tail.compound_info = compound_info_for_order(order);
-	atomic_store_explicit(&tail._mapcount, -1, memory_order_relaxed);
+	canonical_tail(&tail, order, ZONE_NORMAL);
 	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(struct page); i++)
 		memcpy((struct page *)__va(page_to_phys(p)) + i, &tail, sizeof(tail));
 	hvo.shared[order] = page_to_phys(p);
 	hvo.st.shared_pages++;
+	*created = true;
 	return hvo.shared[order];
+}
+
+/* Undo shared_page() when the optimization that created it did not happen. */
+static void drop_new_shared_page(unsigned int order)
+{
+	__free_pages(phys_to_page(hvo.shared[order]), 0);
+	hvo.shared[order] = 0;
+	hvo.st.shared_pages--;
 }
 
 /* The vmemmap address range of @folio's struct pages: [*start, *end). */
@@ -135,6 +151,47 @@ static void free_backing(phys_addr_t pa)
 		__free_pages(p, 0);
 }
 
+/*
+ * Give the tail vmemmap pages in [@from, @to) private pages again, filled with the canonical
+ * tails; pages that were already private (a partial restore) are replaced and freed.
+ */
+static int restore_range(unsigned int order, uintptr_t from, uintptr_t to)
+{
+	struct pgtable *pt = vmemmap_pgtable();
+
+	for (uintptr_t va = from; va < to;) {
+		uintptr_t stop = ALIGN_DOWN(va + VMEMMAP_PMD_SIZE, VMEMMAP_PMD_SIZE);
+		unsigned long n = ((stop < to ? stop : to) - va) >> PAGE_SHIFT, got = 0;
+		int ret;
+
+		for (; got < n; got++) {
+			struct page *p = alloc_page(GFP_KERNEL);
+
+			if (!p)
+				break;
+			hvo.fresh[got] = page_to_phys(p);
+			memcpy(__va(hvo.fresh[got]), __va(hvo.shared[order]), PAGE_SIZE);
+		}
+		if (got < n) {
+			while (got--)
+				__free_pages(phys_to_page(hvo.fresh[got]), 0);
+			return -ENOMEM;
+		}
+		ret = pgtable_remap_ptes(pt, va, n, hvo.fresh, 0, PAGE_KERNEL, hvo.old);
+		if (ret) {
+			for (unsigned long i = 0; i < n; i++)
+				__free_pages(phys_to_page(hvo.fresh[i]), 0);
+			return ret;
+		}
+		for (unsigned long i = 0; i < n; i++)
+			if (hvo.old[i] != hvo.shared[order])
+				free_backing(hvo.old[i]);
+		hvo.st.pages_allocated += n;
+		va += n << PAGE_SHIFT;
+	}
+	return 0;
+}
+
 int hugetlb_vmemmap_optimize_folio(struct folio *folio)
 {
 	struct pgtable *pt = vmemmap_pgtable();
@@ -142,6 +199,8 @@ int hugetlb_vmemmap_optimize_folio(struct folio *folio)
 	uintptr_t start, end, va;
 	phys_addr_t shared;
 	unsigned long flags, flush0 = tlb_flush_count;
+	struct page tail;
+	bool created;
 	int ret = 0;
 
 	if (!pt || !PageHead(&folio->page) || order < HUGETLB_ORDER_2M || order > MAX_FOLIO_ORDER)
@@ -159,24 +218,35 @@ int hugetlb_vmemmap_optimize_folio(struct folio *folio)
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
-	shared = shared_page(order, page_zonenum(&folio->page));
-	if (!shared) {
-		ret = -ENOMEM;
+	/* RAM folios only: the shared tails carry ZONE_NORMAL, and only RAM vmemmap is freed. */
+	if (page_zonenum(&folio->page) != ZONE_NORMAL) {
+		pr_err("hvo: folio at pfn 0x%lx is not in ZONE_NORMAL: not optimized\n",
+		       folio_pfn(folio));
+		ret = -EINVAL;
 		goto out;
 	}
 	/* Every tail must already be the canonical one: the remap must not change what is read. */
-	for (va = start + PAGE_SIZE; va < end; va += PAGE_SIZE) {
-		if (memcmp((const void *)va, __va(shared), PAGE_SIZE)) {
-			pr_err("hvo: folio at pfn 0x%lx: tail struct pages at 0x%lx differ from the "
-			       "canonical tails: not optimized\n", folio_pfn(folio),
+	canonical_tail(&tail, order, ZONE_NORMAL);
+	for (va = start + PAGE_SIZE; va < end; va += sizeof(struct page)) {
+		if (memcmp((const void *)va, &tail, sizeof(tail))) {
+			pr_err("hvo: folio at pfn 0x%lx: the tail struct page at 0x%lx differs from "
+			       "the canonical tail: not optimized\n", folio_pfn(folio),
 			       (unsigned long)va);
 			ret = -EBUSY;
 			goto out;
 		}
 	}
-	ret = split_vmemmap_pmds(pt, start, end);
-	if (ret)
+	shared = shared_page(order, &created);
+	if (!shared) {
+		ret = -ENOMEM;
 		goto out;
+	}
+	ret = split_vmemmap_pmds(pt, start, end);
+	if (ret) {
+		if (created)
+			drop_new_shared_page(order);
+		goto out;
+	}
 	/* One batch (one flush) per vmemmap PMD: the tails of a 1 GiB folio span 8 of them. */
 	for (va = start + PAGE_SIZE; va < end;) {
 		uintptr_t stop = ALIGN_DOWN(va + VMEMMAP_PMD_SIZE, VMEMMAP_PMD_SIZE);
@@ -184,9 +254,15 @@ int hugetlb_vmemmap_optimize_folio(struct folio *folio)
 
 		ret = pgtable_remap_ptes(pt, va, n, NULL, shared, PAGE_KERNEL_RO, hvo.old);
 		if (ret) {
-			/* cannot happen after the split; what is done stays consistent (RO tails) */
-			pr_err("hvo: remapping the tails at 0x%lx failed: %d\n", (unsigned long)va, ret);
-			break;
+			/* give the part already shared its own pages back: the folio stays whole */
+			pr_err("hvo: remapping the tails at 0x%lx failed: %d; undoing\n",
+			       (unsigned long)va, ret);
+			if (restore_range(order, start + PAGE_SIZE, va)) {
+				/* no memory to undo: the folio stays (partly) optimized, restore later */
+				SetPageFlag(&folio->page, PG_vmemmap_optimized);
+				hvo.st.optimized++;
+			}
+			goto out;
 		}
 		for (unsigned long i = 0; i < n; i++)
 			free_backing(hvo.old[i]);
@@ -203,12 +279,11 @@ out:
 
 int hugetlb_vmemmap_restore_folio(struct folio *folio)
 {
-	struct pgtable *pt = vmemmap_pgtable();
-	uintptr_t start, end, va;
+	uintptr_t start, end;
 	unsigned long flags, flush0 = tlb_flush_count;
 	int ret = 0;
 
-	if (!pt)
+	if (!vmemmap_pgtable())
 		return -EINVAL;
 	folio_vmemmap(folio, &start, &end);
 	flags = hvo_lock();
@@ -216,36 +291,11 @@ int hugetlb_vmemmap_restore_folio(struct folio *folio)
 		ret = -EINVAL;
 		goto out;
 	}
-	for (va = start + PAGE_SIZE; va < end;) {
-		uintptr_t stop = ALIGN_DOWN(va + VMEMMAP_PMD_SIZE, VMEMMAP_PMD_SIZE);
-		unsigned long n = ((stop < end ? stop : end) - va) >> PAGE_SHIFT, got = 0;
-
-		for (; got < n; got++) {
-			struct page *p = alloc_page(GFP_KERNEL);
-
-			if (!p)
-				break;
-			hvo.fresh[got] = page_to_phys(p);
-			/* the tails the folio had: the shared page's content */
-			memcpy(__va(hvo.fresh[got]), __va(hvo.shared[folio_order(folio)]), PAGE_SIZE);
-		}
-		if (got < n) {
-			while (got--)
-				__free_pages(phys_to_page(hvo.fresh[got]), 0);
-			pr_err("hvo: no memory to restore the vmemmap of the folio at pfn 0x%lx\n",
-			       folio_pfn(folio));
-			ret = -ENOMEM;
-			goto out; /* the part already restored stays restored and writable */
-		}
-		ret = pgtable_remap_ptes(pt, va, n, hvo.fresh, 0, PAGE_KERNEL, hvo.old);
-		if (ret)
-			goto out;
-		/* a retry after a partial restore: private pages it had made are replaced, freed */
-		for (unsigned long i = 0; i < n; i++)
-			if (hvo.old[i] != hvo.shared[folio_order(folio)])
-				free_backing(hvo.old[i]);
-		hvo.st.pages_allocated += n;
-		va += n << PAGE_SHIFT;
+	ret = restore_range(folio_order(folio), start + PAGE_SIZE, end);
+	if (ret) {
+		pr_err("hvo: no memory to restore the vmemmap of the folio at pfn 0x%lx: %d\n",
+		       folio_pfn(folio), ret);
+		goto out; /* what is restored stays restored; a later restore finishes the rest */
 	}
 	ClearPageFlag(&folio->page, PG_vmemmap_optimized);
 	hvo.st.optimized--;

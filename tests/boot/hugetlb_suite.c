@@ -227,6 +227,15 @@ static void self_hosted_vmemmap_is_refused(struct ktap_test *t)
 	hugetlb_vmemmap_get_stats(&st);
 	KTAP_EXPECT(t, st.refused_self_hosted > 0);
 	KTAP_EXPECT_EQ(t, memunmap_pages(&pg), 0);
+	/* the same device folios with their struct pages in RAM: not RAM folios, refused too */
+	pg.flags = 0;
+	memset(&pg.altmap, 0, sizeof(pg.altmap));
+	va = memremap_pages(&pg);
+	if (!KTAP_EXPECT(t, !IS_ERR(va)))
+		return;
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_optimize_folio(page_folio(pfn_to_page(pfn0 + 512))),
+		       -EINVAL);
+	KTAP_EXPECT_EQ(t, memunmap_pages(&pg), 0);
 }
 
 static void shrinking_gives_every_page_back(struct ktap_test *t)

@@ -581,7 +581,7 @@ static void noncanonical_tail_is_refused_and_nothing_changes(void)
 		CHECK_EQ(spy.calls, 0);
 		CHECK(!hugetlb_vmemmap_optimized(f));
 		CHECK_EQ(fake_log_count, logs + 1);
-		CHECK(strstr(fake_last_log, "differ from the canonical tails") != NULL);
+		CHECK(strstr(fake_last_log, "differs from the canonical tail") != NULL);
 		CHECK_EQ(t->index, 0xdead);
 		t->index = 0;
 	}

@@ -71,16 +71,19 @@ void hugetlb_folio_free(struct hstate *h, struct folio *folio);
  * per vmemmap PMD (one TLB flush each; two on arm64, break-before-make) and frees the old
  * backing. A folio whose struct pages live inside device memory or inside the folio itself
  * (self-hosted vmemmap, an altmap) is refused: their backing cannot be freed to RAM.
- * Return: 0; -EINVAL (not a compound page of order >= 9), -EALREADY (already optimized),
+ * Return: 0; -EINVAL (not a compound page of order >= 9, or not in ZONE_NORMAL: the shared
+ * tails carry that zone and only RAM vmemmap is given back), -EALREADY (already optimized),
  * -EOPNOTSUPP (self-hosted vmemmap), -EBUSY (a tail not canonical: something wrote it),
- * -ENOMEM (no table page or shared page); nothing changed on error.
+ * -ENOMEM (no table page or shared page). On error nothing changed, except that a vmemmap PMD
+ * split before the failure stays split (its table page is kept, as Linux keeps it).
  */
 int hugetlb_vmemmap_optimize_folio(struct folio *folio);
 
 /**
  * hugetlb_vmemmap_restore_folio() - give @folio its own writable vmemmap pages again (new
  * pages from the buddy allocator, filled with its tails), undoing the optimization.
- * Return: 0, -EINVAL (not optimized), -ENOMEM (nothing changed).
+ * Return: 0, -EINVAL (not optimized), -ENOMEM: the vmemmap PMDs already restored stay
+ * restored and the folio stays flagged optimized; a later call finishes the rest.
  */
 int hugetlb_vmemmap_restore_folio(struct folio *folio);
 
