@@ -29,6 +29,9 @@
 
 static struct {
 	struct dev_pagemap pgmap;
+	struct dev_pagemap private_pgmap;
+	bool have_private;
+	int private_frees;
 	struct address_space as, dev_as;
 	struct mm_struct mm;
 	struct vm_area_struct *v1, *v2, *v3;
@@ -36,6 +39,49 @@ static struct {
 	unsigned long free0;
 	bool ready;
 } rs;
+
+/* The owner's hooks of the device-private pagemap (a GPU driver's, in Linux). */
+static void private_page_free(struct page *page)
+{
+	(void)page;
+	rs.private_frees++;
+}
+
+static int private_migrate_to_ram(struct page *page, void *ctx)
+{
+	(void)page;
+	(void)ctx;
+	return -EOPNOTSUPP; /* nothing here touches device-private memory from the CPU */
+}
+
+static const struct dev_pagemap_ops private_ops = { private_page_free, private_migrate_to_ram };
+
+/*
+ * Device-private memory the CPU cannot reach: a MEMORY_DEVICE_PRIVATE pagemap over the first
+ * 2 MiB of the persistent range (free again after the pmem suite): struct pages in RAM, no
+ * linear mapping, nothing ever written to the range itself.
+ */
+static struct folio *private_folio(void)
+{
+	for (int i = 0; i < boot.nr_pmem; i++) {
+		const struct pmem_region *p = &boot.pmem[i];
+		void *va;
+
+		if (!p->valid || p->is_volatile)
+			continue;
+		rs.private_pgmap.type = MEMORY_DEVICE_PRIVATE;
+		rs.private_pgmap.ops = &private_ops;
+		rs.private_pgmap.nr_range = 1;
+		rs.private_pgmap.ranges[0] = (struct range){ p->base, p->base + SZ_2M - 1 };
+		rs.private_pgmap.vmemmap_shift = 9;
+		va = memremap_pages(&rs.private_pgmap);
+		if (IS_ERR(va))
+			return NULL;
+		rs.have_private = true;
+		return page_folio(pfn_to_page(PHYS_PFN(p->base)));
+	}
+	return NULL;
+}
 
 static const struct pmem_region *scratch_range(void)
 {
@@ -74,7 +120,9 @@ static int init(char *why, size_t len)
 	address_space_init(&rs.dev_as, "rmap-device-private");
 	rs.a = page_folio(pfn_to_page(PHYS_PFN(p->base)));
 	rs.b = page_folio(pfn_to_page(PHYS_PFN(p->base + SZ_2M)));
-	rs.c = page_folio(pfn_to_page(PHYS_PFN(p->base + SZ_4M)));
+	rs.c = private_folio();
+	if (!rs.c) /* no persistent range: a GENERIC folio stands in for device memory */
+		rs.c = page_folio(pfn_to_page(PHYS_PFN(p->base + SZ_4M)));
 	folio_set_mapping(rs.a, &rs.as, 0);
 	folio_set_mapping(rs.c, &rs.dev_as, 0);
 	ret = mm_init(&rs.mm, &kernel_pgtable.cfg, 7);
@@ -89,6 +137,8 @@ static int init(char *why, size_t len)
 		scnprintf(why, len, "address space setup failed: %d", ret);
 		if (rs.mm.pgt.root)
 			mm_destroy(&rs.mm);
+		if (rs.have_private)
+			memunmap_pages(&rs.private_pgmap);
 		memunmap_pages(&rs.pgmap);
 		return ret;
 	}
@@ -234,6 +284,8 @@ static void device_private_entries_fault(struct ktap_test *t)
 {
 	uint64_t v;
 
+	if (rs.have_private)
+		KTAP_EXPECT(t, page_pgmap(&rs.c->page)->type == MEMORY_DEVICE_PRIVATE);
 	KTAP_EXPECT_EQ(t, vma_map_device_private(rs.v3, VA_DEV, rs.c, true), 0);
 	KTAP_EXPECT_EQ(t, rmap_count(rs.c, 0), 512);
 	KTAP_EXPECT_EQ(t, rmap_count(rs.c, PVMW_MIGRATION), 0);
@@ -259,6 +311,8 @@ static void unmap_and_teardown_leak_nothing(struct ktap_test *t)
 	folio_set_mapping(rs.a, NULL, 0);
 	folio_set_mapping(rs.b, NULL, 0);
 	folio_set_mapping(rs.c, NULL, 0);
+	if (rs.have_private)
+		KTAP_EXPECT_EQ(t, memunmap_pages(&rs.private_pgmap), 0);
 	KTAP_EXPECT_EQ(t, memunmap_pages(&rs.pgmap), 0);
 	memremap_pages_get_stats(&st);
 	KTAP_EXPECT_EQ(t, st.live_pagemaps, 0);
