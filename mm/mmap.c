@@ -79,10 +79,7 @@ pgprot_t vma_prot(const struct vm_area_struct *vma)
 
 long vma_pgoff_address(const struct vm_area_struct *vma, unsigned long pgoff, unsigned long *addr)
 {
-	if (pgoff < vma->vm_pgoff || pgoff - vma->vm_pgoff >= vma_pages(vma))
-		return -EFAULT;
-	*addr = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
-	return 0;
+	return vma_address_of(vma, pgoff, 1, addr);
 }
 
 /* The lower half of the format: where address spaces live. */

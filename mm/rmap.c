@@ -44,7 +44,6 @@ static void pvmw_init(struct page_vma_mapped_walk *pvmw, struct folio *folio,
 	*pvmw = (struct page_vma_mapped_walk){
 		.pfn = folio_pfn(folio),
 		.nr_pages = folio_nr_pages(folio),
-		.pgoff = folio->page.index,
 		.vma = vma,
 		.address = addr,
 		.flags = flags,

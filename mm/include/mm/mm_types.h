@@ -43,8 +43,6 @@ struct mm_struct {
 /* vm_flags */
 #define VM_READ (1UL << 0)
 #define VM_WRITE (1UL << 1)
-#define VM_SHARED (1UL << 3)
-#define VM_HUGETLB (1UL << 22)
 #define VM_USER (1UL << 40) /* entries carry the user bit (an EL0/U-mode mapping) */
 
 /**

@@ -73,8 +73,6 @@ static inline bool is_device_exclusive_entry(pteval_t e)
 /**
  * struct page_vma_mapped_walk - where @pfn .. @pfn + @nr_pages - 1 are mapped in @vma
  * @pfn, @nr_pages: the pfns looked for (a folio, or part of one)
- * @pgoff: page offset of @pfn in the VMA's object (sets the first address with
- *	   vma_pgoff_address(); callers that know @address may leave it)
  * @vma: the VMA searched
  * @address: in: where to start; out: the address of the entry found
  * @flags: PVMW_*
@@ -88,7 +86,6 @@ static inline bool is_device_exclusive_entry(pteval_t e)
 struct page_vma_mapped_walk {
 	unsigned long pfn;
 	unsigned long nr_pages;
-	unsigned long pgoff;
 	struct vm_area_struct *vma;
 	unsigned long address;
 	unsigned int flags;
