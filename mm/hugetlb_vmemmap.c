@@ -228,13 +228,20 @@ int hugetlb_vmemmap_optimize_folio(struct folio *folio)
 	/* Every tail must already be the canonical one: the remap must not change what is read. */
 	canonical_tail(&tail, order, ZONE_NORMAL);
 	for (va = start + PAGE_SIZE; va < end; va += sizeof(struct page)) {
-		if (memcmp((const void *)va, &tail, sizeof(tail))) {
+		/* the first tail page struct by struct, every later one against it whole */
+		const void *want = va < start + 2 * PAGE_SIZE ? (const void *)&tail :
+			(const void *)(start + PAGE_SIZE);
+		size_t len = va < start + 2 * PAGE_SIZE ? sizeof(tail) : PAGE_SIZE;
+
+		if (memcmp((const void *)va, want, len)) {
 			pr_err("hvo: folio at pfn 0x%lx: the tail struct page at 0x%lx differs from "
 			       "the canonical tail: not optimized\n", folio_pfn(folio),
 			       (unsigned long)va);
 			ret = -EBUSY;
 			goto out;
 		}
+		if (len == PAGE_SIZE)
+			va += PAGE_SIZE - sizeof(struct page);
 	}
 	shared = shared_page(order, &created);
 	if (!shared) {
