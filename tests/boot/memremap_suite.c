@@ -325,7 +325,7 @@ static void memremap_pages_altmap_compound(struct ktap_test *t)
 	}
 	first = pgmap_pfn_first(&pg, 0);
 	end = pgmap_pfn_end(&pg, 0);
-	KTAP_EXPECT_EQ(t, first, pfn0 + 512);
+	KTAP_EXPECT_EQ(t, first, pfn0 + ALIGN_UP(1 + memmap_pages, 512));
 	KTAP_EXPECT_EQ(t, pg.altmap.alloc, memmap_pages);
 	/* the struct page of a data pfn physically lives in the device's memmap area */
 	KTAP_EXPECT_EQ(t, pgtable_walk(&kernel_pgtable, (uintptr_t)pfn_to_page(end - 1), &r), 0);
