@@ -9,6 +9,7 @@
 #include <platform/printk.h>
 #include <mm/memblock.h>
 #include <mm/page_alloc.h>
+#include <mm/pgtable.h>
 
 /*
  * Page states the allocator relies on (page.h fields only):
@@ -828,4 +829,32 @@ void page_alloc_dump(void)
 	pr_info("  splits %lu, merges %lu, failures %lu, bad pages %lu, contig %lu/%lu/%lu\n",
 		st->splits, st->merges, st->alloc_fail, st->bad_pages, st->contig_allocs,
 		st->contig_fails, st->contig_frees);
+}
+
+/* ---- the page allocator as the source of page-table pages and vmemmap backing ----------- */
+
+static phys_addr_t table_alloc(void *ctx)
+{
+	(void)ctx;
+	return page_alloc_phys(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+}
+
+static void table_free(phys_addr_t pa, void *ctx)
+{
+	(void)ctx;
+	page_free_phys(pa, PAGE_SIZE);
+}
+
+const struct pgtable_page_ops page_alloc_table_ops = { table_alloc, table_free, NULL };
+
+phys_addr_t page_alloc_vmemmap_alloc(size_t size, size_t align, void *ctx)
+{
+	(void)ctx;
+	return page_alloc_phys(size, align, GFP_KERNEL);
+}
+
+void page_alloc_vmemmap_free(phys_addr_t pa, size_t size, void *ctx)
+{
+	(void)ctx;
+	page_free_phys(pa, size);
 }

@@ -14,33 +14,6 @@
 
 struct mm_init_stats mm_init_stats;
 
-static phys_addr_t buddy_table_alloc(void *ctx)
-{
-	(void)ctx;
-	return page_alloc_phys(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
-}
-
-static void buddy_table_free(phys_addr_t pa, void *ctx)
-{
-	(void)ctx;
-	page_free_phys(pa, PAGE_SIZE);
-}
-
-static const struct pgtable_page_ops buddy_table_ops = { buddy_table_alloc, buddy_table_free,
-							  NULL };
-
-static phys_addr_t buddy_vmemmap_alloc(size_t size, size_t align, void *ctx)
-{
-	(void)ctx;
-	return page_alloc_phys(size, align, GFP_KERNEL);
-}
-
-static void buddy_vmemmap_free(phys_addr_t pa, size_t size, void *ctx)
-{
-	(void)ctx;
-	page_free_phys(pa, size);
-}
-
 /*
  * memremap_pages() puts device memory into the linear map (Linux arch_add_memory()), so __va()
  * and pfn_to_page() both work for it as for RAM; the layout already sized the linear region for
@@ -87,8 +60,8 @@ int mm_core_init(void)
 	page_alloc_init(PHYS_PFN(start), PHYS_PFN(end));
 	mm_init_stats.freed_pages = memblock_free_all();
 	mm_init_stats.buddy_insns = arch_insn_count() - insn0;
-	pgtable_set_page_ops(&buddy_table_ops);
-	vmemmap_set_allocator(buddy_vmemmap_alloc, buddy_vmemmap_free, NULL);
+	pgtable_set_page_ops(&page_alloc_table_ops);
+	vmemmap_set_allocator(page_alloc_vmemmap_alloc, page_alloc_vmemmap_free, NULL);
 	memremap_pages_init(&kernel_memremap_pages_ops);
 
 	uint64_t ram = memblock_phys_mem_size();

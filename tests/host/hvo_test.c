@@ -39,33 +39,6 @@
 
 /* ---- the kernel's memblock -> buddy hand-over (platform/common/mm_init.c) ------------------ */
 
-static phys_addr_t buddy_table_alloc(void *ctx)
-{
-	(void)ctx;
-	return page_alloc_phys(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
-}
-
-static void buddy_table_free(phys_addr_t pa, void *ctx)
-{
-	(void)ctx;
-	page_free_phys(pa, PAGE_SIZE);
-}
-
-static const struct pgtable_page_ops buddy_table_ops = { buddy_table_alloc, buddy_table_free,
-							  NULL };
-
-static phys_addr_t buddy_vmemmap_alloc(size_t size, size_t align, void *ctx)
-{
-	(void)ctx;
-	return page_alloc_phys(size, align, GFP_KERNEL);
-}
-
-static void buddy_vmemmap_free(phys_addr_t pa, size_t size, void *ctx)
-{
-	(void)ctx;
-	page_free_phys(pa, size);
-}
-
 /* State right after the hand-over. */
 static unsigned long free0, total0, tables0;
 /* PMD splits whose PTE table went back with a hot-removed memmap; pages a restore re-made. */
@@ -330,8 +303,8 @@ static void handover_gives_hvo_a_pmd_vmemmap_and_a_buddy(void)
 		nr_free_mb += PFN_DOWN(e) - PFN_UP(s);
 	page_alloc_init(RAM_PFN, GIGA_PFN + GIGA_PAGES);
 	CHECK_EQ(memblock_free_all(), nr_free_mb);
-	pgtable_set_page_ops(&buddy_table_ops);
-	vmemmap_set_allocator(buddy_vmemmap_alloc, buddy_vmemmap_free, NULL);
+	pgtable_set_page_ops(&page_alloc_table_ops);
+	vmemmap_set_allocator(page_alloc_vmemmap_alloc, page_alloc_vmemmap_free, NULL);
 	CHECK(page_alloc_ready());
 	CHECK(memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE) == 0); /* memblock is closed */
 

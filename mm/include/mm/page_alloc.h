@@ -313,4 +313,14 @@ extern bool page_alloc_check_pages;
 /** page_alloc_dump() - print the counters and the free blocks per order. */
 void page_alloc_dump(void);
 
+/*
+ * After the hand-over, page-table pages and vmemmap backing come from here:
+ * pgtable_set_page_ops(&page_alloc_table_ops) and
+ * vmemmap_set_allocator(page_alloc_vmemmap_alloc, page_alloc_vmemmap_free, NULL).
+ */
+struct pgtable_page_ops;
+extern const struct pgtable_page_ops page_alloc_table_ops;
+phys_addr_t page_alloc_vmemmap_alloc(size_t size, size_t align, void *ctx);
+void page_alloc_vmemmap_free(phys_addr_t pa, size_t size, void *ctx);
+
 #endif
