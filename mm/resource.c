@@ -341,6 +341,32 @@ int walk_iomem_res_desc(unsigned long desc, unsigned long flags, phys_addr_t sta
 	return ret;
 }
 
+bool iomem_range_writable(phys_addr_t start, phys_addr_t size)
+{
+	phys_addr_t end = start + size - 1;
+
+	if (size == 0 || end < start)
+		return false;
+	for (struct resource *p = iomem_resource.child; p; p = next_resource(p, &iomem_resource))
+		if ((p->flags & IORESOURCE_READONLY) && p->start <= end && start <= p->end)
+			return false;
+	return true;
+}
+
+int iomem_set_readonly(phys_addr_t start, phys_addr_t size, bool readonly)
+{
+	for (struct resource *p = iomem_resource.child; p; p = next_resource(p, &iomem_resource)) {
+		if (p->start != start || resource_size(p) != size)
+			continue;
+		if (readonly)
+			p->flags |= IORESOURCE_READONLY;
+		else
+			p->flags &= ~(unsigned long)IORESOURCE_READONLY;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int walk_system_ram_res(phys_addr_t start, phys_addr_t end, void *arg,
 			int (*func)(struct resource *, void *))
 {
@@ -584,7 +610,8 @@ int iomem_init_from_bootinfo(const struct boot_info *bi, const struct iomem_rang
 			err = add_range(r->base, r->size, name_vmem, r->node, IORESOURCE_MEM,
 					IORES_DESC_SOFT_RESERVED);
 		else
-			err = add_range(r->base, r->size, name_pmem, r->node, IORESOURCE_MEM,
+			err = add_range(r->base, r->size, name_pmem, r->node,
+					IORESOURCE_MEM | IORESOURCE_READONLY,
 					IORES_DESC_PERSISTENT_MEMORY);
 		if (err == -ENOMEM)
 			return err;

@@ -3,7 +3,9 @@
 // pages. Persistent ranges are laid out by an on-media info block (pfn_info.c) found at probe or
 // written on a blank range; the struct pages then live in the range itself (vmem_altmap) unless
 // the block says RAM. A block that is neither valid nor blank is never overwritten: it may be
-// someone's data, so the range is refused as invalid input and the rest goes on.
+// someone's data, so the range is refused as invalid input and the rest goes on. Persistent
+// memory is mapped read-only (iomem_range_writable()) until this driver lays a blank range out:
+// only then is it ours to write, for the rest of the boot.
 #include <stdio.h>
 #include <string.h>
 
@@ -135,6 +137,22 @@ static int read_or_write_info(struct pmem_range *r)
 		}
 		for (int i = 0; i < PFN_INFO_ID_LEN; i++)
 			r->info.id[i] = (uint8_t)(mix64(pm.opts.seed ^ r->base ^ (uint64_t)i) >> 8);
+		/*
+		 * Every check passed: the range becomes ours for this boot. Until now it was mapped
+		 * read-only like all persistent memory we do not own; the new mapping is writable.
+		 */
+		memunmap(blk);
+		blk = NULL;
+		ret = iomem_set_readonly(r->base, r->size, false);
+		if (!ret)
+			blk = memremap(r->base, PFN_INFO_SIZE, MEMREMAP_WB);
+		if (!blk) {
+			snprintf(why, sizeof(why), "cannot take the range over for writing (%d): "
+				 "nothing written", ret ? ret : -ENOMEM);
+			iomem_set_readonly(r->base, r->size, true);
+			return refuse(r, why);
+		}
+		r->owned = true;
 		pfn_info_encode(&r->info, info_buf);
 		memcpy(blk, info_buf, PFN_INFO_SIZE);
 		arch_wb_cache_pmem(blk, PFN_INFO_SIZE);
@@ -203,6 +221,7 @@ static int attach(struct pmem_range *r)
 		       PTR_ERR(res));
 		return (int)PTR_ERR(res);
 	}
+	r->owned = r->is_volatile;
 	if (r->is_volatile && !fits_order(r, pm.opts.compound_order)) {
 		char why[128];
 

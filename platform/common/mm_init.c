@@ -7,6 +7,7 @@
 #include <platform/paging.h>
 #include <platform/printk.h>
 #include <platform/memory.h>
+#include <mm/ioresource.h>
 #include <mm/memblock.h>
 #include <mm/memremap.h>
 #include <mm/mmzone.h>
@@ -17,12 +18,15 @@ struct mm_init_stats mm_init_stats;
 /*
  * memremap_pages() puts device memory into the linear map (Linux arch_add_memory()), so __va()
  * and pfn_to_page() both work for it as for RAM; the layout already sized the linear region for
- * the pmem ranges the tree described.
+ * the pmem ranges the tree described. Persistent memory we do not own is mapped read-only, as
+ * memremap() maps it (iomem_range_writable()).
  */
 static int linear_add(phys_addr_t pa, uint64_t size, void *ctx)
 {
+	pgprot_t prot = iomem_range_writable(pa, size) ? PAGE_KERNEL : PAGE_KERNEL_RO;
+
 	(void)ctx;
-	return pgtable_map(&kernel_pgtable, (uintptr_t)__va(pa), pa, size, PAGE_KERNEL, 0);
+	return pgtable_map(&kernel_pgtable, (uintptr_t)__va(pa), pa, size, prot, 0);
 }
 
 static void linear_remove(phys_addr_t pa, uint64_t size, void *ctx)

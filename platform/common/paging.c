@@ -14,6 +14,7 @@
 #include <platform/printk.h>
 #include <platform/smp.h>
 #include <mm/hugetlb.h>
+#include <mm/ioresource.h>
 #include <mm/memblock.h>
 #include <mm/memremap.h>
 #include <mm/vmalloc.h>
@@ -50,11 +51,19 @@ static pgprot_t memremap_prot(enum memremap_type t)
 	}
 }
 
+/*
+ * Persistent memory we have not laid out ourselves may hold someone's data: it is mapped
+ * read-only (iomem_range_writable()), so a stray store faults with a report instead of landing.
+ */
 static int memremap_map(uintptr_t va, phys_addr_t pa, size_t size, enum memremap_type t,
 			void *ctx)
 {
+	pgprot_t prot = memremap_prot(t);
+
 	(void)ctx;
-	return pgtable_map(&kernel_pgtable, va, pa, size, memremap_prot(t), 0);
+	if (!iomem_range_writable(pa, size))
+		prot = __pgprot(pgprot_val(prot) & ~PGPROT_WRITE);
+	return pgtable_map(&kernel_pgtable, va, pa, size, prot, 0);
 }
 
 static void memremap_unmap(uintptr_t va, size_t size, void *ctx)

@@ -19,6 +19,7 @@
 #include <mm/mmzone.h>
 #include <mm/page.h>
 #include <mm/vmalloc.h>
+#include <pmem/scratch.h>
 
 static const struct pmem_region *first_pmem(bool persistent)
 {
@@ -26,6 +27,20 @@ static const struct pmem_region *first_pmem(bool persistent)
 		if (boot.pmem[i].valid && boot.pmem[i].is_volatile != persistent)
 			return &boot.pmem[i];
 	return NULL;
+}
+
+/*
+ * Device memory this suite may write: only what the pmem driver hands out as scratch (a free
+ * volatile range). Persistent ranges may hold someone's data; they are only read here.
+ */
+static bool get_scratch(struct ktap_test *t, phys_addr_t min_size, struct pmem_scratch *s)
+{
+	char why[160];
+
+	if (pmem_scratch_get(min_size, s, why, sizeof(why)) == 0)
+		return true;
+	ktap_skip(t, "%s", why);
+	return false;
 }
 
 static int take_first(struct resource *res, void *arg)
@@ -114,20 +129,21 @@ static void ram_wt_wc_and_mixed_refused(struct ktap_test *t)
 	KTAP_EXPECT(t, memremap(system_ram_end() - PAGE_SIZE, 2 * PAGE_SIZE, MEMREMAP_WB) == NULL);
 }
 
-/* Map pmem with @flags, write through it, read back, check the table entry's memory type. */
+/*
+ * Map scratch pmem with @flags, write through it, read back, check the table entry's memory
+ * type.
+ */
 static void map_pmem_as(struct ktap_test *t, unsigned long flags, uint32_t want_mt,
 			const char *name)
 {
-	const struct pmem_region *p = first_pmem(true);
+	struct pmem_scratch p;
 	struct pgtable_walk_result r;
 	struct memremap_stats before, after;
 
-	if (!p) {
-		ktap_skip(t, "no valid persistent pmem region");
+	if (!get_scratch(t, SZ_2M, &p))
 		return;
-	}
 	memremap_get_stats(&before);
-	volatile uint64_t *va = memremap(p->base + SZ_1M, SZ_64K, flags);
+	volatile uint64_t *va = memremap(p.base + SZ_1M, SZ_64K, flags);
 	pgprot_t want = pgprot_set_memtype(PAGE_KERNEL, want_mt);
 	if (!arch_pgprot_supported(&kernel_pgtable.cfg, want)) {
 		/* riscv64 without Svpbmt: refused as unsupported, never silently WB. */
@@ -145,11 +161,11 @@ static void map_pmem_as(struct ktap_test *t, unsigned long flags, uint32_t want_
 		same &= va[i] == 0x5eed0000ULL + i;
 	KTAP_EXPECT(t, same);
 	KTAP_EXPECT_EQ(t, pgtable_walk(&kernel_pgtable, (uintptr_t)va, &r), 0);
-	KTAP_EXPECT_EQ(t, r.pa, p->base + SZ_1M);
+	KTAP_EXPECT_EQ(t, r.pa, p.base + SZ_1M);
 	KTAP_EXPECT_EQ(t, pgprot_memtype(r.prot),
 		       pgprot_memtype(arch_pgprot_canonical(&kernel_pgtable.cfg, want)));
 	ktap_printf("    # %s: pmem 0x%llx at %p, entry 0x%016llx\n", name,
-		    (unsigned long long)(p->base + SZ_1M), (void *)va, (unsigned long long)r.entry);
+		    (unsigned long long)(p.base + SZ_1M), (void *)va, (unsigned long long)r.entry);
 	memunmap((void *)va);
 	uint64_t v;
 	KTAP_EXPECT_EQ(t, probe_read((void *)va, &v), -EFAULT);
@@ -171,6 +187,41 @@ static void pmem_wt(struct ktap_test *t)
 static void pmem_wc(struct ktap_test *t)
 {
 	map_pmem_as(t, MEMREMAP_WC, PGPROT_MT_NC, "WC");
+}
+
+/*
+ * Persistent memory nobody laid out this boot is someone's data: memremap() maps it read-only,
+ * so it can be inspected while a store faults and leaves the bytes as they were.
+ */
+static void persistent_not_ours_is_readonly(struct ktap_test *t)
+{
+	const struct pmem_region *p = first_pmem(true);
+	struct pgtable_walk_result r;
+	unsigned long bad = 0;
+	volatile uint64_t *va;
+
+	if (!p) {
+		ktap_skip(t, "no valid persistent pmem region");
+		return;
+	}
+	if (iomem_range_writable(p->base, p->size)) {
+		ktap_skip(t, "the persistent range was laid out by this boot already");
+		return;
+	}
+	va = memremap(p->base + SZ_1M, SZ_64K, MEMREMAP_WB);
+	if (!KTAP_EXPECT(t, va != NULL))
+		return;
+	KTAP_EXPECT_EQ(t, pgtable_walk(&kernel_pgtable, (uintptr_t)va, &r), 0);
+	KTAP_EXPECT(t, !(pgprot_val(r.prot) & PGPROT_WRITE));
+	for (unsigned int i = 0; i < SZ_64K / 8; i += 512) {
+		uint64_t old = va[i];
+
+		bad += probe_write(&va[i], ~old) != -EFAULT || va[i] != old;
+	}
+	KTAP_EXPECT_EQ(t, bad, 0);
+	ktap_printf("    # pmem 0x%llx: mapped read-only, %u stores faulted, bytes unchanged\n",
+		    (unsigned long long)(p->base + SZ_1M), (unsigned int)(SZ_64K / 8 / 512));
+	memunmap((void *)va);
 }
 
 static int pmem_probe_calls;
@@ -221,7 +272,7 @@ static void devm_released_on_remove(struct ktap_test *t)
 	driver_unregister(&test_pmem_driver);
 }
 
-static void pagemap_for(struct dev_pagemap *pg, const struct pmem_region *p, enum memory_type t)
+static void pagemap_for(struct dev_pagemap *pg, const struct pmem_scratch *p, enum memory_type t)
 {
 	memset(pg, 0, sizeof(*pg));
 	pg->type = t;
@@ -247,17 +298,15 @@ static unsigned long pattern_mismatches(unsigned long first, unsigned long end, 
  */
 static void memremap_pages_volatile_in_ram(struct ktap_test *t)
 {
-	const struct pmem_region *p = first_pmem(false);
+	struct pmem_scratch sc, *p = &sc;
 	unsigned long free0 = nr_free_pages(), first, end;
 	struct dev_pagemap pg, *got;
 	struct memremap_pages_stats st;
 	uint64_t v;
 	void *va;
 
-	if (!p) {
-		ktap_skip(t, "no valid volatile pmem region");
+	if (!get_scratch(t, SZ_2M, &sc))
 		return;
-	}
 	KTAP_EXPECT_EQ(t, probe_read(__va(p->base), &v), -EFAULT); /* not yet linear-mapped */
 	pagemap_for(&pg, p, MEMORY_DEVICE_GENERIC);
 	va = memremap_pages(&pg);
@@ -291,22 +340,20 @@ static void memremap_pages_volatile_in_ram(struct ktap_test *t)
 
 /*
  * An FS_DAX pagemap with its struct pages in the device (an altmap after a one-page reserve, as
- * an info block would need) and 2 MiB compound pages: no RAM holds struct pages. On the volatile
- * range: the data pages of a persistent one belong to the pmem suite and earlier boots.
+ * an info block would need) and 2 MiB compound pages: no RAM holds struct pages. On scratch
+ * (volatile) memory: the data pages of a persistent one belong to earlier boots.
  */
 static void memremap_pages_altmap_compound(struct ktap_test *t)
 {
-	const struct pmem_region *p = first_pmem(false);
+	struct pmem_scratch sc, *p = &sc;
 	unsigned long free0 = nr_free_pages(), first, end, pfn0, nr, memmap_pages;
 	struct pgtable_walk_result r;
 	struct dev_pagemap pg;
 	struct page *head;
 	void *va;
 
-	if (!p) {
-		ktap_skip(t, "no valid volatile pmem region");
+	if (!get_scratch(t, SZ_8M, &sc))
 		return;
-	}
 	pagemap_for(&pg, p, MEMORY_DEVICE_FS_DAX);
 	pfn0 = PHYS_PFN(p->base);
 	nr = PHYS_PFN(p->size);
@@ -349,7 +396,7 @@ static void memremap_pages_altmap_compound(struct ktap_test *t)
 
 static void memremap_pages_refusals(struct ktap_test *t)
 {
-	const struct pmem_region *p = first_pmem(true);
+	struct pmem_scratch sc, *p = &sc;
 	struct dev_pagemap pg, again;
 	struct resource ram = { 0 };
 	struct dev_pagemap *held;
@@ -361,10 +408,8 @@ static void memremap_pages_refusals(struct ktap_test *t)
 	pg.ranges[0] = (struct range){ ALIGN_UP(ram.start, SZ_2M),
 				       ALIGN_UP(ram.start, SZ_2M) + SZ_2M - 1 };
 	KTAP_EXPECT_EQ(t, PTR_ERR(memremap_pages(&pg)), -ENXIO);
-	if (!p) {
-		ktap_skip(t, "no valid persistent pmem region");
+	if (!get_scratch(t, SZ_2M, &sc))
 		return;
-	}
 	pagemap_for(&pg, p, MEMORY_DEVICE_GENERIC);
 	KTAP_EXPECT(t, !IS_ERR(memremap_pages(&pg)));
 	pagemap_for(&again, p, MEMORY_DEVICE_FS_DAX);
@@ -380,7 +425,8 @@ static const struct ktap_case memremap_cases[] = {
 	KTAP_CASE(region_intersects_classifies), KTAP_CASE(request_region_conflicts),
 	KTAP_CASE(ram_wb_is_the_linear_map),	 KTAP_CASE(ram_wt_wc_and_mixed_refused),
 	KTAP_CASE(pmem_wb),			 KTAP_CASE(pmem_wt),
-	KTAP_CASE(pmem_wc),			 KTAP_CASE(devm_released_on_remove),
+	KTAP_CASE(pmem_wc),			 KTAP_CASE(persistent_not_ours_is_readonly),
+	KTAP_CASE(devm_released_on_remove),
 	KTAP_CASE(memremap_pages_volatile_in_ram), KTAP_CASE(memremap_pages_altmap_compound),
 	KTAP_CASE(memremap_pages_refusals),
 };

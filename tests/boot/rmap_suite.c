@@ -22,6 +22,7 @@
 #include <mm/mm_types.h>
 #include <mm/page_alloc.h>
 #include <mm/rmap.h>
+#include <pmem/scratch.h>
 
 #define VA_PMD 0x40000000UL /* VMA 1: the object from page 0, 4 MiB, folio A as one PMD */
 #define VA_PTE 0x50000000UL /* VMA 2: the same object, folio A again as 512 PTEs */
@@ -83,17 +84,9 @@ static struct folio *private_folio(void)
 	return NULL;
 }
 
-static const struct pmem_region *scratch_range(void)
-{
-	for (int i = 0; i < boot.nr_pmem; i++)
-		if (boot.pmem[i].valid && boot.pmem[i].is_volatile && boot.pmem[i].size >= SZ_8M)
-			return &boot.pmem[i];
-	return NULL;
-}
-
 static int init(char *why, size_t len)
 {
-	const struct pmem_region *p = scratch_range();
+	struct pmem_scratch sc, *p = &sc;
 	void *va;
 	int ret;
 
@@ -101,10 +94,9 @@ static int init(char *why, size_t len)
 		scnprintf(why, len, "no final page tables or no page allocator");
 		return -ENODEV;
 	}
-	if (!p) {
-		scnprintf(why, len, "no valid volatile pmem range of 8 MiB to map");
+	/* the folios are written through user mappings: scratch memory only */
+	if (pmem_scratch_get(SZ_8M, &sc, why, len))
 		return -ENODEV;
-	}
 	memset(&rs, 0, sizeof(rs));
 	rs.free0 = nr_free_pages();
 	rs.pgmap.type = MEMORY_DEVICE_GENERIC;

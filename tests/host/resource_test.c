@@ -6,6 +6,7 @@
 #include <platform/err.h>
 #include <platform/errno.h>
 #include <mm/ioresource.h>
+#include <pmem/scratch.h>
 
 #include "fakes.h"
 #include "tap.h"
@@ -378,7 +379,7 @@ static void iomem_init_from_bootinfo_builds_tree(void)
 	CHECK(c2 && c2->end == 0x8ff7ffff);
 	/* The pmem carve-out adopted both no-map entries. */
 	r = find(&iomem_resource, 0x98000000);
-	CHECK(r && r->desc == IORES_DESC_PERSISTENT_MEMORY);
+	CHECK(r && r->desc == IORES_DESC_PERSISTENT_MEMORY && (r->flags & IORESOURCE_READONLY));
 	CHECK(r && r->child && r->child->end == 0x99ffffff && r->child->sibling &&
 	      r->child->sibling->start == 0x9a000000);
 	r = find(&iomem_resource, 0x9c000000);
@@ -404,6 +405,63 @@ static void iomem_init_from_bootinfo_builds_tree(void)
 	CHECK(find(&iomem_resource, 0x80040000) != NULL);
 }
 
+/*
+ * Persistent memory starts read-only (someone's data until the pmem driver lays it out); volatile
+ * memory nobody claimed is the only scratch, lowest first; a claim or a small size disqualifies.
+ */
+static void persistent_is_readonly_and_scratch_is_volatile(void)
+{
+	static struct boot_info bi;
+	struct pmem_scratch s;
+	struct resource *claim;
+	char why[160];
+
+	memset(&bi, 0, sizeof(bi));
+	add_bi(bi.memory, &bi.nr_memory, 0x80000000, 0x10000000, "memory@80000000", false);
+	add_bi(bi.pmem, &bi.nr_pmem, 0x90000000, 0x4000000, "pmem@90000000", false);
+	CHECK_EQ(iomem_init_from_bootinfo(&bi, NULL, 0), 0);
+	CHECK(!iomem_range_writable(0x90000000, 0x4000000));
+	CHECK(!iomem_range_writable(0x93fff000, 0x1000));	 /* the last page */
+	CHECK(!iomem_range_writable(0x8ffff000, 0x2000));	 /* straddling RAM and pmem */
+	CHECK(iomem_range_writable(0x80000000, 0x1000));	 /* RAM */
+	CHECK(iomem_range_writable(0x94000000, 0x1000));	 /* nothing there: MMIO, say */
+	CHECK(!iomem_range_writable(0x90000000, 0));		 /* empty */
+	CHECK(!iomem_range_writable(~(phys_addr_t)0 - 0xfff, 0x2000)); /* wraps */
+	/* persistent only: no scratch, and the reason says so */
+	CHECK_EQ(pmem_scratch_get(SZ_2M, &s, why, sizeof(why)), -ENOSPC);
+	CHECK(strstr(why, "no volatile pmem range") != NULL);
+
+	add_bi(bi.pmem, &bi.nr_pmem, 0x98000000, 0x800000, "pmem@98000000", true);
+	add_bi(bi.pmem, &bi.nr_pmem, 0x94000000, 0x4000000, "pmem@94000000", true);
+	/* the no-map reserved-memory node over it nests as a description, not a claim */
+	add_bi(bi.reserved, &bi.nr_reserved, 0x94000000, 0x4000000, "pmem@94000000", true);
+	CHECK_EQ(iomem_init_from_bootinfo(&bi, NULL, 0), 0);
+	CHECK(iomem_range_writable(0x94000000, 0x4000000));
+	CHECK_EQ(pmem_scratch_get(SZ_2M, &s, why, sizeof(why)), 0);
+	CHECK_EQ(s.base, 0x94000000);
+	CHECK_EQ(s.size, 0x4000000);
+	CHECK_EQ(pmem_scratch_get(SZ_16M, &s, why, sizeof(why)), 0);
+	CHECK_EQ(s.base, 0x94000000);
+	/* a claim inside the range takes it out; the smaller one is left and too small */
+	claim = request_mem_region(0x94000000, 0x1000, "user");
+	CHECK(!IS_ERR(claim));
+	CHECK_EQ(pmem_scratch_get(SZ_2M, &s, why, sizeof(why)), 0);
+	CHECK_EQ(s.base, 0x98000000);
+	CHECK_EQ(pmem_scratch_get(SZ_16M, &s, why, sizeof(why)), -ENOSPC);
+	CHECK(strstr(why, "1 claimed, 1 smaller") != NULL);
+	CHECK_EQ(release_mem_region(0x94000000, 0x1000), 0);
+
+	/* ownership moves only by the exact range, and back */
+	CHECK_EQ(iomem_set_readonly(0x90000000, 0x2000000, false), -ENOENT);
+	CHECK_EQ(iomem_set_readonly(0x90000000, 0x4000000, false), 0);
+	CHECK(iomem_range_writable(0x90000000, 0x4000000));
+	/* a laid-out persistent range is still never scratch */
+	CHECK_EQ(pmem_scratch_get(SZ_64M, &s, why, sizeof(why)), 0);
+	CHECK_EQ(s.base, 0x94000000);
+	CHECK_EQ(iomem_set_readonly(0x90000000, 0x4000000, true), 0);
+	CHECK(!iomem_range_writable(0x92000000, 0x1000));
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(request_resource_conflict_names_the_overlap),
 	TAP_CASE(insert_resource_nests_and_adopts),
@@ -414,6 +472,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(walk_iomem_res_desc_clips_and_stops),
 	TAP_CASE(iomem_print_indents_children),
 	TAP_CASE(iomem_init_from_bootinfo_builds_tree),
+	TAP_CASE(persistent_is_readonly_and_scratch_is_volatile),
 };
 
 TAP_MAIN("mm_resource", cases)

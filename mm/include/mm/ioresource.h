@@ -13,6 +13,7 @@
 #define IORESOURCE_IO 0x00000100
 #define IORESOURCE_MEM 0x00000200
 #define IORESOURCE_SYSRAM 0x01000000	/* System RAM (modifier) */
+#define IORESOURCE_READONLY 0x00004000	/* data we do not own: the kernel maps it read-only */
 #define IORESOURCE_EXCLUSIVE 0x08000000 /* userland may not map it */
 #define IORESOURCE_DISABLED 0x10000000
 #define IORESOURCE_BUSY 0x80000000	/* claimed by a driver: nothing nests below it */
@@ -185,6 +186,21 @@ int walk_iomem_res_desc(unsigned long desc, unsigned long flags, phys_addr_t sta
 int walk_system_ram_res(phys_addr_t start, phys_addr_t end, void *arg,
 			int (*func)(struct resource *, void *));
 
+/**
+ * iomem_range_writable() - whether the kernel may map [@start, @start + @size) writable: false
+ * when any byte lies in a resource marked IORESOURCE_READONLY (at any depth), or the range is
+ * empty or wraps. The page-table hooks of memremap() and memremap_pages() ask it, so data we do
+ * not own can be read but a stray store faults instead of landing.
+ */
+bool iomem_range_writable(phys_addr_t start, phys_addr_t size);
+
+/**
+ * iomem_set_readonly() - set or clear IORESOURCE_READONLY on the resource (at any depth) that
+ * covers exactly [@start, @start + @size). Mappings made before keep their protection.
+ * Return: 0, or -ENOENT when no resource covers exactly that range.
+ */
+int iomem_set_readonly(phys_addr_t start, phys_addr_t size, bool readonly);
+
 /** iomem_print() - the tree as /proc/iomem prints it ("start-end : name", 2 spaces a level). */
 void iomem_print(void);
 
@@ -216,7 +232,9 @@ struct iomem_range {
  *  - "reserved" (IORESOURCE_MEM | IORESOURCE_BUSY, IORES_DESC_RESERVED) nested in System RAM for
  *    the other reserved ranges (reserved-memory nodes, /memreserve/), split around what is
  *    already there; parts outside RAM go to the top level;
- *  - "Persistent Memory" (IORESOURCE_MEM, IORES_DESC_PERSISTENT_MEMORY) for each pmem range;
+ *  - "Persistent Memory" (IORESOURCE_MEM | IORESOURCE_READONLY, IORES_DESC_PERSISTENT_MEMORY) for
+ *    each pmem range: it may hold someone's data, so it is read-only until the pmem driver lays
+ *    it out itself and clears the flag (iomem_set_readonly());
  *    a "volatile" one becomes "Volatile Memory" with IORES_DESC_SOFT_RESERVED (Linux's desc
  *    for memory set aside for a driver that is not System RAM; "legacy" pmem in Linux means
  *    e820 type 12, which is persistent, so it does not fit);

@@ -55,6 +55,8 @@ struct pmem_options {
  * @invalid: refused as invalid input (bad info block, a layout the range cannot hold): counted
  *	     with invalid_input(), so the run's status is 2
  * @live: struct pages exist and the range is mapped at @virt
+ * @owned: the run may write the data area: a volatile range, or a persistent one this boot laid
+ *	   out (blank before). Any other persistent range is mapped read-only and stays as found.
  * @info_state: see enum pmem_info_state
  * @info: the layout in use (persistent ranges)
  * @pgmap: the pagemap handed to memremap_pages()
@@ -73,6 +75,7 @@ struct pmem_range {
 	int err;
 	bool invalid;
 	bool live;
+	bool owned;
 	enum pmem_info_state info_state;
 	struct pfn_info info;
 	struct dev_pagemap pgmap;
