@@ -571,6 +571,63 @@ static void leaf_of_one_owner_is_split_for_another(void)
 	}
 }
 
+/* RAM that runs out after @ram_budget blocks. */
+static long ram_budget;
+
+static phys_addr_t budget_block_alloc(size_t size, size_t align, void *ctx)
+{
+	(void)ctx;
+	if (ram_budget == 0)
+		return 0;
+	ram_budget--;
+	return memblock_phys_alloc(size, align);
+}
+
+static void budget_block_free(phys_addr_t pa, size_t size, void *ctx)
+{
+	(void)ctx;
+	memblock_phys_free(pa, size);
+}
+
+/* No RAM for the split copy: the other owner is refused, the leaf and its struct pages stay. */
+static void leaf_split_without_ram_changes_nothing(void)
+{
+	struct shared_range hole = { "hole", 40, 8, OWN_VOLATILE, NULL, false };
+	struct shared_range b = { "altmap B", 40, 8, OWN_ALTMAP, NULL, false };
+	struct env_snap a, s;
+	unsigned long wrong = 0;
+
+	init_ok();
+	env_snapshot(&a);
+	CHECK_EQ(sparse_add_section(SHARED_PFN, SEC_PAGES, NULL, ZONE_DEVICE), 0);
+	for (unsigned long p = SHARED_PFN; p < SHARED_PFN + SEC_PAGES; p++)
+		pfn_to_page(p)->private = marker(p);
+	CHECK_EQ(sparse_remove_section(sr_pfn(&hole), sr_pages(&hole), NULL), 0);
+	env_snapshot(&s);
+	for (long budget = 0; budget < 448; budget += 111) {
+		struct env_snap now;
+
+		ram_budget = budget;
+		vmemmap_set_allocator(budget_block_alloc, budget_block_free, NULL);
+		CHECK_EQ(sr_add(&b), -ENOMEM);
+		vmemmap_set_allocator(NULL, NULL, NULL);
+		env_snapshot(&now);
+		CHECK(env_same(&s, &now));
+		CHECK_EQ(env_leaf((uintptr_t)pfn_to_page(SHARED_PFN), NULL), PGTABLE_LEVEL_PMD);
+	}
+	for (unsigned long p = SHARED_PFN; p < SHARED_PFN + SEC_PAGES; p += 5)
+		if (p < sr_pfn(&hole) || p >= sr_pfn(&hole) + sr_pages(&hole))
+			wrong += pfn_to_page(p)->private != marker(p);
+	CHECK_EQ(wrong, 0);
+	CHECK_EQ(sr_add(&b), 0);
+	CHECK_EQ(sparse_remove_section(SHARED_PFN, 40 * SUB_PAGES, NULL), 0);
+	CHECK_EQ(sparse_remove_section(SHARED_PFN + 48 * SUB_PAGES, 16 * SUB_PAGES, NULL), 0);
+	CHECK_EQ(sr_remove(&b), 0);
+	env_snapshot(&s);
+	CHECK(env_same(&a, &s));
+	env_teardown();
+}
+
 /* Removing with the wrong owner is refused for the whole range and changes nothing. */
 static void remove_with_another_owners_altmap_is_refused(void)
 {
@@ -604,6 +661,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(sparse_exit_returns_everything),
 	TAP_CASE(four_owners_share_a_section_in_every_order),
 	TAP_CASE(leaf_of_one_owner_is_split_for_another),
+	TAP_CASE(leaf_split_without_ram_changes_nothing),
 	TAP_CASE(remove_with_another_owners_altmap_is_refused),
 };
 
