@@ -98,9 +98,18 @@ static void slot_remove(struct dev_pagemap *pgmap, unsigned long start_pfn)
 	pm.nr--;
 }
 
+static bool slot_holds(const struct dev_pagemap *pgmap)
+{
+	for (int i = 0; i < pm.nr; i++)
+		if (pm.slot[i].pgmap == pgmap)
+			return true;
+	return false;
+}
+
 /*
  * Claim all of @pgmap's ranges in the lookup at once, under the lock, so two concurrent
- * memremap_pages() calls cannot both pass the conflict check for the same pfns.
+ * memremap_pages() calls cannot both pass the conflict check for the same pfns. Only when
+ * every check passed is the pagemap's state reset (not findable until its pages are ready).
  */
 static int slots_claim(struct dev_pagemap *pgmap)
 {
@@ -108,6 +117,13 @@ static int slots_claim(struct dev_pagemap *pgmap)
 	struct dev_pagemap *owner = NULL;
 	int ret = 0, i;
 
+	if (slot_holds(pgmap)) {
+		pr_err("memremap_pages: [mem 0x%016llx-0x%016llx]: this pagemap is registered "
+		       "already\n", (unsigned long long)pgmap->ranges[0].start,
+		       (unsigned long long)pgmap->ranges[pgmap->nr_range - 1].end);
+		ret = -EBUSY;
+		goto out;
+	}
 	if (pm.nr + pgmap->nr_range > PGMAP_LOOKUP_MAX) {
 		pr_err("memremap_pages: more than %d device ranges registered\n", PGMAP_LOOKUP_MAX);
 		ret = -ENOSPC;
@@ -126,6 +142,10 @@ static int slots_claim(struct dev_pagemap *pgmap)
 			goto out;
 		}
 	}
+	atomic_store(&pgmap->dying, true);
+	atomic_store(&pgmap->ref, 1);
+	if (pgmap->flags & PGMAP_ALTMAP_VALID)
+		pgmap->altmap.alloc = pgmap->altmap.align = 0;
 	for (i = 0; i < pgmap->nr_range; i++) {
 		unsigned long start = PHYS_PFN(pgmap->ranges[i].start);
 		int at = slot_search(start);
@@ -359,26 +379,39 @@ static void stats_add(long pagemaps, long pages)
 	mm_unlock(&pm.lock, flags);
 }
 
-/* The reverse of range_add() for range @i. */
-static void range_remove(struct dev_pagemap *pgmap, int i)
+static struct vmem_altmap *range_altmap(struct dev_pagemap *pgmap, int i)
+{
+	return i == 0 && (pgmap->flags & PGMAP_ALTMAP_VALID) ? &pgmap->altmap : NULL;
+}
+
+/* The reverse of range_add() for range @i; the first error is returned, the rest still done. */
+static int range_remove(struct dev_pagemap *pgmap, int i)
 {
 	const struct range *r = &pgmap->ranges[i];
 	unsigned long pfn = PHYS_PFN(r->start), nr = pgmap_pfn_end(pgmap, i) - pfn;
-	struct vmem_altmap *altmap =
-		i == 0 && (pgmap->flags & PGMAP_ALTMAP_VALID) ? &pgmap->altmap : NULL;
+	int ret, err;
 
-	sparse_remove_section(pfn, nr, altmap);
-	if (wants_linear_map(pgmap) && pm.have_ops)
-		pm.ops.remove_linear(r->start, range_len(r), pm.ops.ctx);
+	ret = sparse_remove_section(pfn, nr, range_altmap(pgmap, i));
+	if (ret)
+		pr_err("memremap_pages: removing the struct pages of [mem 0x%016llx-0x%016llx] "
+		       "failed: %d\n", (unsigned long long)r->start, (unsigned long long)r->end, ret);
+	if (wants_linear_map(pgmap) && pm.have_ops) {
+		err = pm.ops.remove_linear(r->start, range_len(r), pm.ops.ctx);
+		if (err)
+			pr_err("memremap_pages: unmapping [mem 0x%016llx-0x%016llx] from the linear "
+			       "map failed: %d\n", (unsigned long long)r->start,
+			       (unsigned long long)r->end, err);
+		ret = ret ? ret : err;
+	}
 	stats_add(0, -(long)(pgmap_pfn_end(pgmap, i) - pgmap_pfn_first(pgmap, i)));
+	return ret;
 }
 
 static int range_add(struct dev_pagemap *pgmap, int i)
 {
 	const struct range *r = &pgmap->ranges[i];
 	unsigned long pfn = PHYS_PFN(r->start), nr = pgmap_pfn_end(pgmap, i) - pfn;
-	struct vmem_altmap *altmap =
-		i == 0 && (pgmap->flags & PGMAP_ALTMAP_VALID) ? &pgmap->altmap : NULL;
+	struct vmem_altmap *altmap = range_altmap(pgmap, i);
 	unsigned long first = pgmap_pfn_first(pgmap, i);
 	int ret;
 
@@ -411,6 +444,9 @@ static int range_add(struct dev_pagemap *pgmap, int i)
 
 void *memremap_pages(struct dev_pagemap *pgmap)
 {
+	long saved_ref;
+	bool saved_dying;
+	unsigned long saved_alloc, saved_align;
 	int ret, i;
 
 	if (!pgmap)
@@ -418,11 +454,11 @@ void *memremap_pages(struct dev_pagemap *pgmap)
 	ret = check_pagemap(pgmap);
 	if (ret)
 		return ERR_PTR(ret);
-	/* Not findable until every page is initialised. */
-	atomic_store(&pgmap->dying, true);
-	atomic_store(&pgmap->ref, 1);
-	if (pgmap->flags & PGMAP_ALTMAP_VALID)
-		pgmap->altmap.alloc = pgmap->altmap.align = 0;
+	/* What slots_claim() resets, given back on failure: a refusal changes nothing. */
+	saved_ref = atomic_load(&pgmap->ref);
+	saved_dying = atomic_load(&pgmap->dying);
+	saved_alloc = pgmap->altmap.alloc;
+	saved_align = pgmap->altmap.align;
 	ret = slots_claim(pgmap);
 	if (ret)
 		return ERR_PTR(ret);
@@ -435,7 +471,10 @@ void *memremap_pages(struct dev_pagemap *pgmap)
 		while (i-- > 0)
 			range_remove(pgmap, i);
 		slots_release(pgmap, pgmap->nr_range);
-		atomic_store(&pgmap->ref, 0);
+		pgmap->altmap.alloc = saved_alloc;
+		pgmap->altmap.align = saved_align;
+		atomic_store(&pgmap->ref, saved_ref);
+		atomic_store(&pgmap->dying, saved_dying);
 		return ERR_PTR(ret);
 	}
 	stats_add(1, 0);
@@ -475,6 +514,7 @@ int memunmap_pages(struct dev_pagemap *pgmap)
 	unsigned long flags, busy;
 	bool registered;
 	long users;
+	int ret = 0;
 
 	if (!pgmap)
 		return -EINVAL;
@@ -506,6 +546,22 @@ int memunmap_pages(struct dev_pagemap *pgmap)
 		       (unsigned long long)pgmap->ranges[pgmap->nr_range - 1].end, users);
 		return -EBUSY;
 	}
+	/*
+	 * Sparse must still hold every range as it was added: else refuse before reading the
+	 * pages (some may have no struct page now) or taking anything down.
+	 */
+	for (int i = 0; i < pgmap->nr_range; i++) {
+		const struct range *r = &pgmap->ranges[i];
+		unsigned long pfn = PHYS_PFN(r->start);
+		ret = sparse_check_remove(pfn, pgmap_pfn_end(pgmap, i) - pfn, range_altmap(pgmap, i));
+		if (ret) {
+			atomic_store(&pgmap->dying, false);
+			pr_err("memunmap_pages: [mem 0x%016llx-0x%016llx] cannot lose its struct "
+			       "pages: %d\n", (unsigned long long)r->start,
+			       (unsigned long long)r->end, ret);
+			return ret;
+		}
+	}
 	/* No new user can come (dying); pages mapped or held must not lose their struct pages. */
 	busy = pages_in_use(pgmap);
 	if (busy) {
@@ -515,12 +571,15 @@ int memunmap_pages(struct dev_pagemap *pgmap)
 		       (unsigned long long)pgmap->ranges[pgmap->nr_range - 1].end, busy);
 		return -EBUSY;
 	}
-	for (int i = pgmap->nr_range - 1; i >= 0; i--)
-		range_remove(pgmap, i);
+	for (int i = pgmap->nr_range - 1; i >= 0; i--) {
+		int err = range_remove(pgmap, i);
+
+		ret = ret ? ret : err;
+	}
 	slots_release(pgmap, pgmap->nr_range);
 	atomic_store(&pgmap->ref, 0);
 	stats_add(-1, 0);
-	return 0;
+	return ret;
 }
 
 void memremap_pages_get_stats(struct memremap_pages_stats *st)

@@ -349,7 +349,7 @@ static int populate_huge(unsigned long start, unsigned long end, struct vmem_alt
 	return 0;
 }
 
-static void free_range(unsigned long start, unsigned long end, struct vmem_altmap *altmap);
+static int free_range(unsigned long start, unsigned long end, struct vmem_altmap *altmap);
 
 static int populate(unsigned long start, unsigned long end, struct vmem_altmap *altmap,
 		    bool huge)
@@ -421,12 +421,12 @@ static void release(phys_addr_t pa, size_t size, struct vmem_altmap *altmap)
 	account_leaf(size, from_altmap ? altmap : NULL, false);
 }
 
-static void free_range(unsigned long start, unsigned long end, struct vmem_altmap *altmap)
+static int free_range(unsigned long start, unsigned long end, struct vmem_altmap *altmap)
 {
 	unsigned long addr, next, ustart = start, uend = end;
 	unsigned long released0 = released;
 	struct pgtable_walk_result r;
-	int ret;
+	int ret = 0;
 
 	for (addr = start; addr < end; addr = next) {
 		next = pmd_addr_end(addr, end);
@@ -454,26 +454,139 @@ static void free_range(unsigned long start, unsigned long end, struct vmem_altma
 				release(arch_pte_addr(r.entry, r.level), PAGE_SIZE, altmap);
 		}
 	}
+	/* [ustart, uend) cuts no leaf, so this cannot need a split: an error is a bug. */
 	if (released != released0 && ustart < uend) {
 		ret = pgtable_unmap(vm_pt, ustart, uend - ustart);
 		if (ret)
 			pr_err("vmemmap: unmapping 0x%lx-0x%lx failed: %d\n", ustart, uend - 1, ret);
 	}
+	return ret;
 }
 
-void vmemmap_free(unsigned long start, unsigned long end, struct vmem_altmap *altmap)
+int vmemmap_free(unsigned long start, unsigned long end, struct vmem_altmap *altmap)
 {
 	unsigned long altmap0 = released_altmap;
 	long tables0;
+	int ret;
 
 	if (!vm_pt || start >= end || start % PAGE_SIZE || end % PAGE_SIZE) {
 		pr_warn("vmemmap: vmemmap_free(0x%lx, 0x%lx) ignored\n", start, end);
-		return;
+		return -EINVAL;
 	}
 	stats.free_calls++;
 	tables0 = (long)vm_pt->nr_table_pages;
-	free_range(start, end, altmap);
+	ret = free_range(start, end, altmap);
 	if (released_altmap != altmap0)
 		altmap_recompute(altmap);
 	stats.table_pages += (long)vm_pt->nr_table_pages - tables0;
+	return ret;
+}
+
+/* ---- a section leaf shared by owners ------------------------------------------------------ */
+
+#define SUBSECTION_MEMMAP ((unsigned long)(PMD_SIZE / SUBSECTIONS_PER_SECTION)) /* 32 KiB */
+#define SUBSECTION_MEMMAP_PAGES (SUBSECTION_MEMMAP / PAGE_SIZE)
+
+/* New RAM pages for the kept part of a RAM leaf; the hotplug lock serialises their use. */
+static phys_addr_t split_fresh[PTRS_PER_PTE], split_old[SUBSECTION_MEMMAP_PAGES];
+
+/* Release the memmap of the subsections not in @keep (the leaf is split already). */
+static int release_unkept(unsigned long start, unsigned long keep, struct vmem_altmap *altmap)
+{
+	unsigned long altmap0 = released_altmap;
+	int ret = 0;
+
+	for (unsigned int i = 0; i < SUBSECTIONS_PER_SECTION && !ret; i++) {
+		unsigned long s = start + i * SUBSECTION_MEMMAP;
+
+		if (!((keep >> i) & 1))
+			ret = free_range(s, s + SUBSECTION_MEMMAP, altmap);
+	}
+	if (released_altmap != altmap0)
+		altmap_recompute(altmap);
+	return ret;
+}
+
+static int split_ram_leaf(unsigned long start, unsigned long keep, phys_addr_t block)
+{
+	unsigned long n = 0;
+	int ret;
+
+	/* All new pages first: a failure leaves the leaf as it was. */
+	for (unsigned int i = 0; i < SUBSECTIONS_PER_SECTION; i++) {
+		if (!((keep >> i) & 1))
+			continue;
+		for (unsigned long k = 0; k < SUBSECTION_MEMMAP_PAGES; k++, n++) {
+			split_fresh[n] = block_alloc(PAGE_SIZE, PAGE_SIZE, block_ctx);
+			if (!split_fresh[n])
+				goto no_memory;
+			memcpy(__va(split_fresh[n]),
+			       (const void *)(start + i * SUBSECTION_MEMMAP + k * PAGE_SIZE), PAGE_SIZE);
+		}
+	}
+	ret = pgtable_split(vm_pt, start, PGTABLE_LEVEL_PMD);
+	if (ret)
+		goto unwind;
+	account_leaf(PMD_SIZE, NULL, false);
+	n = 0;
+	for (unsigned int i = 0; i < SUBSECTIONS_PER_SECTION; i++) {
+		if (!((keep >> i) & 1))
+			continue;
+		/* Every slot is a present 4 KiB leaf now: this cannot fail. */
+		ret = pgtable_remap_ptes(vm_pt, start + i * SUBSECTION_MEMMAP, SUBSECTION_MEMMAP_PAGES,
+					 &split_fresh[n], 0, PAGE_KERNEL, split_old);
+		if (ret) {
+			pr_err("vmemmap: remapping 0x%lx failed: %d\n", start + i * SUBSECTION_MEMMAP,
+			       ret);
+			return ret;
+		}
+		for (unsigned long k = 0; k < SUBSECTION_MEMMAP_PAGES; k++)
+			account_leaf(PAGE_SIZE, NULL, true);
+		n += SUBSECTION_MEMMAP_PAGES;
+	}
+	for (unsigned int i = 0; i < SUBSECTIONS_PER_SECTION; i++) {
+		if ((keep >> i) & 1)
+			continue;
+		ret = pgtable_unmap(vm_pt, start + i * SUBSECTION_MEMMAP, SUBSECTION_MEMMAP);
+		if (ret) {
+			pr_err("vmemmap: unmapping 0x%lx failed: %d\n", start + i * SUBSECTION_MEMMAP,
+			       ret);
+			return ret;
+		}
+	}
+	block_free(block, PMD_SIZE, block_ctx);
+	return 0;
+
+no_memory:
+	ret = -ENOMEM;
+unwind:
+	while (n--)
+		block_free(split_fresh[n], PAGE_SIZE, block_ctx);
+	return ret;
+}
+
+int vmemmap_split_section_leaf(unsigned long start, unsigned long keep,
+			       struct vmem_altmap *altmap)
+{
+	struct pgtable_walk_result r;
+	long tables0;
+	int ret;
+
+	if (!vm_pt || start % PMD_SIZE || pgtable_walk(vm_pt, start, &r) ||
+	    r.level != PGTABLE_LEVEL_PMD)
+		return -ENOENT;
+	tables0 = (long)vm_pt->nr_table_pages;
+	if (!altmap) {
+		ret = split_ram_leaf(start, keep, r.pa);
+	} else {
+		ret = pgtable_split(vm_pt, start, PGTABLE_LEVEL_PMD);
+		if (!ret) {
+			account_leaf(PMD_SIZE, altmap, false);
+			for (unsigned long k = 0; k < PTRS_PER_PTE; k++)
+				account_leaf(PAGE_SIZE, altmap, true);
+			ret = release_unkept(start, keep, altmap);
+		}
+	}
+	stats.table_pages += (long)vm_pt->nr_table_pages - tables0;
+	return ret;
 }

@@ -165,6 +165,43 @@ static int check_range(unsigned long pfn, unsigned long nr_pages)
 #define for_each_section_in(nr, pfn, end_pfn) \
 	for (nr = pfn_to_section_nr(pfn); nr <= pfn_to_section_nr((end_pfn) - 1); nr++)
 
+/* Section @nr's memmap is one PMD leaf (a whole-section add, parts maybe removed since). */
+static bool section_leaf(unsigned long nr)
+{
+	struct pgtable_walk_result r;
+	uintptr_t va = (uintptr_t)pfn_to_page(section_nr_to_pfn(nr));
+
+	return pgtable_walk(vmemmap_pgtable(), va, &r) == 0 && r.level == PGTABLE_LEVEL_PMD;
+}
+
+/* Owner of subsection @i's memmap: its altmap, or NULL for RAM. */
+static struct vmem_altmap *sub_owner(const struct mem_section *ms, unsigned int i)
+{
+	return (ms->altmap_map >> i) & 1 ? ms->altmap[i] : NULL;
+}
+
+/* Owner of the present subsections of a leaf section (one, by the rule in mmzone.h). */
+static struct vmem_altmap *leaf_owner(const struct mem_section *ms)
+{
+	unsigned int i = 0;
+
+	while (!((ms->subsection_map >> i) & 1))
+		i++;
+	return sub_owner(ms, i);
+}
+
+/* Drop the owner array of @ms when no subsection uses it. */
+static void put_owners(struct mem_section *ms)
+{
+	if (ms->altmap && !ms->altmap_map) {
+		free_table_page(ms->altmap);
+		ms->altmap = NULL;
+	}
+}
+
+_Static_assert(SUBSECTIONS_PER_SECTION * sizeof(struct vmem_altmap *) <= PAGE_SIZE,
+	       "one page holds the owners of a section");
+
 /* Populate and initialize [@pfn, @end_pfn), whose subsections are all absent. */
 static int add_range(unsigned long pfn, unsigned long end_pfn, struct vmem_altmap *altmap,
 		     enum zone_type zone, unsigned long flags)
@@ -172,9 +209,23 @@ static int add_range(unsigned long pfn, unsigned long end_pfn, struct vmem_altma
 	unsigned long nr, p;
 	int ret = -ENOMEM;
 
-	for_each_section_in(nr, pfn, end_pfn)
-		if (!ensure_section(nr))
+	for_each_section_in(nr, pfn, end_pfn) {
+		struct mem_section *ms = ensure_section(nr);
+
+		if (!ms)
 			goto err_release_storage;
+		if (altmap && !ms->altmap && !(ms->altmap = alloc_table_page()))
+			goto err_release_storage;
+		/* A leaf of another owner cannot hold this owner's memmap: split it first. */
+		if (ms->subsection_map && section_leaf(nr) && leaf_owner(ms) != altmap) {
+			ret = vmemmap_split_section_leaf(
+				(unsigned long)pfn_to_page(section_nr_to_pfn(nr)), ms->subsection_map,
+				leaf_owner(ms));
+			if (ret)
+				goto err_release_storage;
+			ret = -ENOMEM;
+		}
+	}
 	ret = vmemmap_populate((unsigned long)pfn_to_page(pfn), (unsigned long)pfn_to_page(end_pfn),
 			       altmap);
 	if (ret)
@@ -188,15 +239,22 @@ static int add_range(unsigned long pfn, unsigned long end_pfn, struct vmem_altma
 		ms->subsection_map |= mask;
 		if (altmap) {
 			ms->altmap_map |= mask;
-			ms->altmap = altmap;
+			for (unsigned int i = 0; i < SUBSECTIONS_PER_SECTION; i++)
+				if ((mask >> i) & 1)
+					ms->altmap[i] = altmap;
 		}
 		ms->flags |= flags | (zone != ZONE_DEVICE ? SECTION_IS_ONLINE : 0);
 	}
 	return 0;
 
 err_release_storage:
-	for_each_section_in(nr, pfn, end_pfn)
+	for_each_section_in(nr, pfn, end_pfn) {
+		struct mem_section *ms = __nr_to_section(nr);
+
+		if (ms)
+			put_owners(ms);
 		release_section_storage(nr);
+	}
 	return ret;
 }
 
@@ -218,56 +276,62 @@ static int sparse_add_section_locked(unsigned long pfn, unsigned long nr_pages,
 	for_each_section_in(nr, pfn, end_pfn) {
 		const struct mem_section *ms = __nr_to_section(nr);
 
-		if (!ms)
-			continue;
-		if (ms->subsection_map & subsection_mask(nr, pfn, end_pfn))
+		if (ms && (ms->subsection_map & subsection_mask(nr, pfn, end_pfn)))
 			return -EEXIST;
-		if (altmap && ms->altmap && ms->altmap != altmap) {
-			pr_err("sparse: section %lu already has memmap in altmap [pfn 0x%lx-0x%lx]\n",
-			       nr, ms->altmap->base_pfn, ms->altmap->end_pfn - 1);
-			return -EBUSY;
-		}
 	}
 	return add_range(pfn, end_pfn, altmap, zone, 0);
 }
 
-static void free_subsections(unsigned long nr, struct mem_section *ms, unsigned long mask)
+/* Remove the subsections @mask of section @nr, each run of one owner with its own altmap. */
+static int free_subsections(unsigned long nr, struct mem_section *ms, unsigned long mask)
 {
 	unsigned long base = section_nr_to_pfn(nr);
+	struct vmem_altmap *owner = NULL;
+	bool leaf = section_leaf(nr);
 	unsigned int i = 0;
+	int ret = 0, err;
 
 	while (i < SUBSECTIONS_PER_SECTION) {
 		unsigned int j;
-		bool alt;
 
 		if (!((mask >> i) & 1)) {
 			i++;
 			continue;
 		}
-		alt = (ms->altmap_map >> i) & 1;
+		owner = sub_owner(ms, i);
 		for (j = i + 1; j < SUBSECTIONS_PER_SECTION && ((mask >> j) & 1) &&
-				((ms->altmap_map >> j) & 1) == alt;
+				sub_owner(ms, j) == owner;
 		     j++)
 			;
-		vmemmap_free((unsigned long)pfn_to_page(base + i * PAGES_PER_SUBSECTION),
-			     (unsigned long)pfn_to_page(base + j * PAGES_PER_SUBSECTION),
-			     alt ? ms->altmap : NULL);
+		/* A leaf stays whole while the rest of the section lives in it. */
+		if (!leaf) {
+			err = vmemmap_free((unsigned long)pfn_to_page(base + i * PAGES_PER_SUBSECTION),
+					   (unsigned long)pfn_to_page(base + j * PAGES_PER_SUBSECTION),
+					   owner);
+			ret = ret ? ret : err;
+		}
 		i = j;
 	}
 	ms->subsection_map &= ~mask;
+	if (leaf && !ms->subsection_map) {
+		/* The last subsection, so the leaf's owner: the leaf goes with it. */
+		err = vmemmap_free((unsigned long)pfn_to_page(base),
+				   (unsigned long)pfn_to_page(base) + PMD_SIZE, owner);
+		ret = ret ? ret : err;
+	}
+	for (i = 0; ms->altmap && i < SUBSECTIONS_PER_SECTION; i++)
+		if ((mask >> i) & 1)
+			ms->altmap[i] = NULL;
 	ms->altmap_map &= ~mask;
+	put_owners(ms);
 	if (ms->subsection_map)
-		return;
-	/* Last subsection gone: a PMD leaf kept for the others can go now. */
-	vmemmap_free((unsigned long)pfn_to_page(base), (unsigned long)pfn_to_page(base) + PMD_SIZE,
-		     ms->altmap);
-	ms->altmap = NULL;
+		return ret;
 	ms->flags = 0;
 	release_section_storage(nr);
+	return ret;
 }
 
-static int sparse_remove_section_locked(unsigned long pfn, unsigned long nr_pages,
-					struct vmem_altmap *altmap)
+static int check_remove(unsigned long pfn, unsigned long nr_pages, struct vmem_altmap *altmap)
 {
 	unsigned long end_pfn = pfn + nr_pages, nr;
 	int ret = check_range(pfn, nr_pages);
@@ -280,16 +344,38 @@ static int sparse_remove_section_locked(unsigned long pfn, unsigned long nr_page
 
 		if (!ms || (ms->subsection_map & mask) != mask)
 			return -ENOENT;
-		if ((ms->altmap_map & mask) && altmap != ms->altmap) {
-			pr_err("sparse: removing [pfn 0x%lx-0x%lx]: its memmap is in altmap [pfn "
-			       "0x%lx-0x%lx], not the one given\n", pfn, end_pfn - 1,
-			       ms->altmap->base_pfn, ms->altmap->end_pfn - 1);
+		for (unsigned int i = 0; i < SUBSECTIONS_PER_SECTION; i++) {
+			struct vmem_altmap *owner = sub_owner(ms, i);
+			unsigned long at = section_nr_to_pfn(nr) + i * PAGES_PER_SUBSECTION;
+
+			if (!((mask >> i) & 1) || owner == altmap)
+				continue;
+			if (owner)
+				pr_err("sparse: removing [pfn 0x%lx-0x%lx]: the memmap of pfn 0x%lx is in "
+				       "altmap [pfn 0x%lx-0x%lx], not the one given\n", pfn, end_pfn - 1,
+				       at, owner->base_pfn, owner->end_pfn - 1);
+			else
+				pr_err("sparse: removing [pfn 0x%lx-0x%lx]: the memmap of pfn 0x%lx is in "
+				       "RAM, not in the altmap given\n", pfn, end_pfn - 1, at);
 			return -EINVAL;
 		}
 	}
-	for_each_section_in(nr, pfn, end_pfn)
-		free_subsections(nr, __nr_to_section(nr), subsection_mask(nr, pfn, end_pfn));
 	return 0;
+}
+
+static int sparse_remove_section_locked(unsigned long pfn, unsigned long nr_pages,
+					struct vmem_altmap *altmap)
+{
+	unsigned long end_pfn = pfn + nr_pages, nr;
+	int ret = check_remove(pfn, nr_pages, altmap), err;
+
+	if (ret)
+		return ret;
+	for_each_section_in(nr, pfn, end_pfn) {
+		err = free_subsections(nr, __nr_to_section(nr), subsection_mask(nr, pfn, end_pfn));
+		ret = ret ? ret : err;
+	}
+	return ret;
 }
 
 /* ---- boot -------------------------------------------------------------------------------- */
@@ -475,6 +561,15 @@ int sparse_remove_section(unsigned long pfn, unsigned long nr_pages, struct vmem
 {
 	unsigned long flags = mm_lock(&hotplug_lock);
 	int ret = sparse_remove_section_locked(pfn, nr_pages, altmap);
+
+	mm_unlock(&hotplug_lock, flags);
+	return ret;
+}
+
+int sparse_check_remove(unsigned long pfn, unsigned long nr_pages, struct vmem_altmap *altmap)
+{
+	unsigned long flags = mm_lock(&hotplug_lock);
+	int ret = check_remove(pfn, nr_pages, altmap);
 
 	mm_unlock(&hotplug_lock, flags);
 	return ret;

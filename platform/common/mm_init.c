@@ -29,10 +29,10 @@ static int linear_add(phys_addr_t pa, uint64_t size, void *ctx)
 	return pgtable_map(&kernel_pgtable, (uintptr_t)__va(pa), pa, size, prot, 0);
 }
 
-static void linear_remove(phys_addr_t pa, uint64_t size, void *ctx)
+static int linear_remove(phys_addr_t pa, uint64_t size, void *ctx)
 {
 	(void)ctx;
-	pgtable_unmap(&kernel_pgtable, (uintptr_t)__va(pa), size);
+	return pgtable_unmap(&kernel_pgtable, (uintptr_t)__va(pa), size);
 }
 
 static const struct memremap_pages_ops kernel_memremap_pages_ops = { linear_add, linear_remove,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // mm/memremap_pages.c over real page tables and the sparse model: dev_pagemap registration with
 // and without an altmap, compound device pages, the pfn-keyed lookup and its references, every
-// refusal (types, alignment, overlaps, System RAM, bad altmap) and leak-free unwinding.
+// refusal (types, alignment, overlaps, System RAM, bad altmap) and leak-free unwinding; every
+// refusal or failure leaves the pagemap byte for byte as it was.
 #include <platform/err.h>
 
 #include <mm/ioresource.h>
@@ -25,12 +26,13 @@ static int rec_add(phys_addr_t pa, uint64_t size, void *ctx)
 	return 0;
 }
 
-static void rec_remove(phys_addr_t pa, uint64_t size, void *ctx)
+static int rec_remove(phys_addr_t pa, uint64_t size, void *ctx)
 {
 	(void)pa;
 	(void)ctx;
 	lin.removes++;
 	lin.live_bytes -= size;
+	return 0;
 }
 
 static const struct memremap_pages_ops rec_ops = { rec_add, rec_remove, NULL };
@@ -352,6 +354,154 @@ static void failures_midway_unwind_every_range(void)
 	teardown();
 }
 
+/* ---- refusals leave the pagemap exactly as it was ----------------------------------------- */
+
+static void altmap_pagemap(struct dev_pagemap *pg, phys_addr_t start, uint64_t size)
+{
+	unsigned long nr = size / PAGE_SIZE;
+
+	one_range(pg, MEMORY_DEVICE_FS_DAX, start, size);
+	pg->flags = PGMAP_ALTMAP_VALID;
+	pg->altmap.base_pfn = PHYS_PFN(start);
+	*(unsigned long *)&pg->altmap.end_pfn = PHYS_PFN(start) + nr;
+	pg->altmap.reserve = 1;
+	pg->altmap.free = nr * sizeof(struct page) / PAGE_SIZE + 511;
+}
+
+static void second_memremap_of_a_live_pagemap_changes_nothing(void)
+{
+	struct dev_pagemap pg, snap;
+	struct env_snap a, b;
+	struct dev_pagemap *got;
+
+	setup();
+	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	CHECK(get_dev_pagemap(PMEM_PFN + 4000, NULL) == &pg); /* a user holds a reference */
+	CHECK(pg.altmap.alloc > 0);
+	memcpy(&snap, &pg, sizeof(pg));
+	env_snapshot(&a);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EBUSY);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	CHECK_EQ(atomic_load(&pg.ref), 2);
+	CHECK_EQ(pg.altmap.alloc, snap.altmap.alloc);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	CHECK((got = get_dev_pagemap(PMEM_PFN + 5000, NULL)) == &pg);
+	put_dev_pagemap(got);
+	put_dev_pagemap(&pg);
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	CHECK_EQ(pg.altmap.alloc, 0);
+	teardown();
+}
+
+static void failed_memremap_leaves_the_pagemap_as_given(void)
+{
+	struct dev_pagemap pg, snap;
+
+	setup();
+	/* the linear map of range 1 fails after range 0 went in */
+	memset(&pg, 0, sizeof(pg));
+	pg.type = MEMORY_DEVICE_GENERIC;
+	pg.nr_range = 2;
+	pg.ranges[0] = (struct range){ PMEM_BASE, PMEM_BASE + SZ_4M - 1 };
+	pg.ranges[1] = (struct range){ PMEM_BASE + SZ_8M, PMEM_BASE + SZ_16M - 1 };
+	atomic_store(&pg.ref, 5); /* whatever the caller had there */
+	memcpy(&snap, &pg, sizeof(pg));
+	lin.fail_countdown = 2;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	/* an exhausted altmap, with counters the caller left in it */
+	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
+	pg.altmap.free = 8;
+	pg.altmap.alloc = 3;
+	pg.altmap.align = 2;
+	memcpy(&snap, &pg, sizeof(pg));
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	/* a conflict with another pagemap */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	{
+		struct dev_pagemap other;
+
+		one_range(&other, MEMORY_DEVICE_GENERIC, PMEM_BASE + SZ_2M, SZ_4M);
+		atomic_store(&other.dying, true);
+		memcpy(&snap, &other, sizeof(other));
+		CHECK_EQ(PTR_ERR(memremap_pages(&other)), -EBUSY);
+		CHECK_EQ(memcmp(&snap, &other, sizeof(other)), 0);
+	}
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	teardown();
+}
+
+static void refused_memunmap_leaves_the_pagemap_live(void)
+{
+	struct dev_pagemap pg, snap, stranger;
+	struct env_snap a, b;
+	struct dev_pagemap *got;
+
+	setup();
+	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	memcpy(&snap, &pg, sizeof(pg));
+	env_snapshot(&a);
+	/* a reference held */
+	CHECK(get_dev_pagemap(PMEM_PFN + 4000, NULL) == &pg);
+	memcpy(&snap, &pg, sizeof(pg));
+	CHECK_EQ(memunmap_pages(&pg), -EBUSY);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	put_dev_pagemap(&pg);
+	/* a page mapped */
+	memcpy(&snap, &pg, sizeof(pg));
+	atomic_fetch_add(&pfn_to_page(pgmap_pfn_first(&pg, 0))->_mapcount, 1);
+	CHECK_EQ(memunmap_pages(&pg), -EBUSY);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	atomic_fetch_sub(&pfn_to_page(pgmap_pfn_first(&pg, 0))->_mapcount, 1);
+	/* a copy that was never registered */
+	memcpy(&stranger, &pg, sizeof(pg));
+	CHECK_EQ(memunmap_pages(&stranger), -EINVAL);
+	CHECK_EQ(memcmp(&stranger, &pg, sizeof(pg)), 0);
+	/* sparse lost a subsection behind the pagemap's back: refused before anything goes */
+	CHECK_EQ(sparse_remove_section(PMEM_PFN + 30 * SUB_PAGES, SUB_PAGES, &pg.altmap), 0);
+	memcpy(&snap, &pg, sizeof(pg));
+	CHECK_EQ(memunmap_pages(&pg), -ENOENT);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	CHECK(pfn_valid(PMEM_PFN + 31 * SUB_PAGES));
+	CHECK((got = get_dev_pagemap(PMEM_PFN + 31 * SUB_PAGES, NULL)) == &pg);
+	put_dev_pagemap(got);
+	CHECK_EQ(sparse_add_section(PMEM_PFN + 30 * SUB_PAGES, SUB_PAGES, &pg.altmap, ZONE_DEVICE),
+		 0);
+	memmap_init_zone_device(PMEM_PFN + 30 * SUB_PAGES, SUB_PAGES, &pg);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	teardown();
+}
+
+/* Errors of the linear-map unmap are returned, not dropped. */
+static int failing_remove(phys_addr_t pa, uint64_t size, void *ctx)
+{
+	rec_remove(pa, size, ctx);
+	return -ENOMEM;
+}
+
+static void memunmap_returns_the_unmap_error(void)
+{
+	static const struct memremap_pages_ops ops = { rec_add, failing_remove, NULL };
+	struct dev_pagemap pg;
+
+	setup();
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	memremap_pages_init(&ops);
+	CHECK_EQ(memunmap_pages(&pg), -ENOMEM);
+	memremap_pages_init(&rec_ops);
+	CHECK(!pfn_valid(PMEM_PFN)); /* taken down as far as it could be */
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	teardown();
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(generic_pagemap_in_ram),
 	TAP_CASE(fsdax_pagemap_with_altmap_keeps_memmap_in_device),
@@ -360,6 +510,10 @@ static const struct tap_case cases[] = {
 	TAP_CASE(private_pagemap_gets_no_linear_map),
 	TAP_CASE(bad_pagemaps_are_refused_and_leave_nothing),
 	TAP_CASE(failures_midway_unwind_every_range),
+	TAP_CASE(second_memremap_of_a_live_pagemap_changes_nothing),
+	TAP_CASE(failed_memremap_leaves_the_pagemap_as_given),
+	TAP_CASE(refused_memunmap_leaves_the_pagemap_live),
+	TAP_CASE(memunmap_returns_the_unmap_error),
 };
 
 TAP_MAIN("mm_memremap_pages", cases)

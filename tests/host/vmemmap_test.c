@@ -373,8 +373,10 @@ static void hot_add_with_altmap_uses_no_ram_for_struct_pages(void)
 	env_snapshot(&b);
 	CHECK_EQ(b.vs.ram_bytes, a.vs.ram_bytes);
 	CHECK_EQ(b.vs.altmap_bytes - a.vs.altmap_bytes, SZ_2M);
-	/* RAM spent: page-table pages only */
-	CHECK_EQ(a.memblock_free - b.memblock_free, (b.tables - a.tables) * PAGE_SIZE);
+	/* RAM spent: page-table pages and the section's owner table only */
+	CHECK_EQ(a.memblock_free - b.memblock_free,
+		 (b.tables - a.tables) * PAGE_SIZE + (b.ss.table_bytes - a.ss.table_bytes));
+	CHECK_EQ(b.ss.table_bytes - a.ss.table_bytes, PAGE_SIZE);
 	CHECK_EQ(am.alloc, 512);
 	check_device_pages(PMEM_PFN, SEC_PAGES);
 	CHECK(!online_section_nr(pfn_to_section_nr(PMEM_PFN)));
@@ -419,12 +421,17 @@ static void hot_add_subsections_with_altmap_and_ram_side_by_side(void)
 	CHECK_EQ(b.vs.ram_bytes - a.vs.ram_bytes, SZ_1M);
 	CHECK_EQ(b.vs.altmap_bytes - a.vs.altmap_bytes, SZ_1M);
 	check_device_pages(PMEM_PFN, SEC_PAGES);
-	/* a range outside the altmap, another altmap in the same section: refused */
+	/* a range outside the altmap is refused; another altmap in the same section is not */
 	CHECK_EQ(sparse_remove_section(PMEM_PFN + SEC_PAGES / 2, SEC_PAGES / 2, NULL), 0);
 	CHECK_EQ(sparse_add_section(PMEM_PFN + SEC_PAGES / 2, SUB_PAGES, &am, ZONE_DEVICE),
 		 -EINVAL);
-	CHECK_EQ(sparse_add_section(PMEM_PFN + SEC_PAGES / 2, SUB_PAGES, &other, ZONE_DEVICE),
-		 -EBUSY);
+	CHECK_EQ(sparse_add_section(PMEM_PFN + SEC_PAGES / 2, SUB_PAGES, &other, ZONE_DEVICE), 0);
+	CHECK_EQ(other.alloc, 8);
+	CHECK(memmap_altmap(PMEM_PFN + SEC_PAGES / 2) == &other);
+	CHECK(memmap_altmap(PMEM_PFN) == &am);
+	CHECK_EQ(sparse_remove_section(PMEM_PFN + SEC_PAGES / 2, SUB_PAGES, &am), -EINVAL);
+	CHECK_EQ(sparse_remove_section(PMEM_PFN + SEC_PAGES / 2, SUB_PAGES, &other), 0);
+	CHECK_EQ(other.alloc, 0);
 	CHECK_EQ(sparse_remove_section(PMEM_PFN, SEC_PAGES / 2, &am), 0);
 	CHECK_EQ(am.alloc, 0);
 	CHECK_EQ(am.align, 0);

@@ -297,12 +297,12 @@ struct dev_pagemap {
  * (arch_add_memory()'s page-table half; the kernel installs it, host tests a recorder)
  * @add_linear: map [@pa, @pa + @size) at __va(@pa), kernel RW, not executable, write-back
  *	cacheable; Return: 0 or a negative errno (nothing left mapped)
- * @remove_linear: unmap it again, with the TLB flush
+ * @remove_linear: unmap it again, with the TLB flush; Return: 0 or a negative errno
  * @ctx: passed to both
  */
 struct memremap_pages_ops {
 	int (*add_linear)(phys_addr_t pa, uint64_t size, void *ctx);
-	void (*remove_linear)(phys_addr_t pa, uint64_t size, void *ctx);
+	int (*remove_linear)(phys_addr_t pa, uint64_t size, void *ctx);
 	void *ctx;
 };
 
@@ -321,7 +321,9 @@ void memremap_pages_init(const struct memremap_pages_ops *ops);
  * (-EBUSY), a range that touches System RAM (-ENXIO). Then, for each range in order: the
  * pfn-keyed lookup learns it, the linear map gets it (not for PRIVATE), sparse_add_section()
  * gives it struct pages (from the altmap for ranges[0] when PGMAP_ALTMAP_VALID), and
- * memmap_init_zone_device() initialises them. A failure undoes every range already done.
+ * memmap_init_zone_device() initialises them. A failure undoes every range already done, and
+ * every refusal or failure leaves @pgmap byte for byte as it was (a pagemap already registered
+ * is refused with -EBUSY before anything of it is touched).
  * Return: the linear-map address of ranges[0].start (for PRIVATE: the address it would have,
  * not mapped), or ERR_PTR(-errno).
  */
@@ -333,7 +335,11 @@ void *memremap_pages(struct dev_pagemap *pgmap);
  * mapping and its lookup entry.
  * Return: 0; -EBUSY when get_dev_pagemap() references are still held, or a page is still mapped
  * (map count) or referenced beyond its idle count (nothing is undone, the pagemap is live again,
- * the count is reported); -EINVAL for a pagemap not registered.
+ * the count is reported); -EINVAL for a pagemap not registered; the error of
+ * sparse_check_remove() when the sparse model no longer holds a range as it was added
+ * (nothing is undone either). These refusals leave @pgmap as it was. An error while taking the
+ * ranges down (sparse_remove_section(), the linear-map unmap: bugs) is returned after the
+ * pagemap is gone as far as it could be taken down.
  * Differs from Linux, which sleeps until the references are dropped: here nothing can sleep,
  * and a leaked reference must show up as an error rather than a hang.
  */

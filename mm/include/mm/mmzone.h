@@ -40,15 +40,23 @@ _Static_assert(SUBSECTIONS_PER_SECTION == 64, "the subsection map is one unsigne
  * struct mem_section - one 128 MiB section
  * @subsection_map: bit i set: subsection i is present (its struct pages exist and are
  *		    initialized; pfn_valid() is true for its pfns)
- * @altmap_map: bit i set: the memmap of subsection i lives in @altmap
- * @altmap: the one altmap that memmap of this section may come from (set on the first add with
- *	    an altmap, cleared when the section becomes empty)
+ * @altmap_map: bit i set: the memmap of present subsection i lives in @altmap[i]; clear: in RAM
+ * @altmap: the owner of each subsection's memmap, one entry per subsection: the altmap its
+ *	    backing came from and goes back to (NULL: RAM); an entry is set only while its
+ *	    subsection is present, and the array exists only while @altmap_map is not 0, so no
+ *	    section state outlives the pagemap that owns it. Any number of altmaps may share a
+ *	    section; a 32 KiB subsection memmap is 8 whole vmemmap pages, never shared.
  * @flags: SECTION_IS_ONLINE, SECTION_IS_EARLY
+ *
+ * A PMD leaf maps a section's memmap only when one owner added the whole section at once;
+ * parts of it removed later stay mapped (backing still the owner's, as in Linux) until the
+ * section is empty or another owner adds a subsection, which first gives the present
+ * subsections base pages of their own (vmemmap_split_section_leaf()).
  */
 struct mem_section {
 	unsigned long subsection_map;
 	unsigned long altmap_map;
-	struct vmem_altmap *altmap;
+	struct vmem_altmap **altmap;
 	unsigned long flags;
 };
 
@@ -81,6 +89,18 @@ struct mem_section *__nr_to_section(unsigned long nr);
 static inline struct mem_section *__pfn_to_section(unsigned long pfn)
 {
 	return __nr_to_section(pfn_to_section_nr(pfn));
+}
+
+/**
+ * memmap_altmap() - the altmap holding the struct page of @pfn, NULL when it lives in RAM or
+ * @pfn has none (only meaningful while @pfn's subsection is present)
+ */
+static inline struct vmem_altmap *memmap_altmap(unsigned long pfn)
+{
+	const struct mem_section *ms = __pfn_to_section(pfn);
+	unsigned int i = subsection_map_index(pfn);
+
+	return ms && ((ms->altmap_map >> i) & 1) ? ms->altmap[i] : NULL;
 }
 
 /** present_section() - some subsection of @ms is present. */
@@ -136,18 +156,21 @@ void sparse_exit(void);
  * @pfn: first pfn, 2 MiB (subsection) aligned
  * @nr_pages: a multiple of PAGES_PER_SUBSECTION, > 0; the range may span sections
  * @altmap: if not NULL, every vmemmap backing page comes from it (never from RAM); the range
- *	    must lie in [@altmap->base_pfn, @altmap->end_pfn)
+ *	    must lie in [@altmap->base_pfn, @altmap->end_pfn). Subsections of one section may
+ *	    have different altmaps (or RAM): each keeps its own.
  * @zone: zone of the new pages (ZONE_DEVICE for memremap_pages(); any other zone makes the
  *	  sections online)
  *
  * Marks the subsections present, populates the vmemmap (vmemmap_populate(): PMD leaves where
  * a whole section is added at once and a 2 MiB block can be had) and initializes every struct
- * page with init_single_page(@zone). Failure leaves everything (page tables, altmap counters,
- * section table, allocator) as it was. Page-table pages come from the page-table allocator.
+ * page with init_single_page(@zone). A section whose memmap is still one PMD leaf of another
+ * owner (part of a whole-section add was removed) is first split so every owner has its own
+ * pages (vmemmap_split_section_leaf()). Failure leaves everything (page tables, altmap
+ * counters, section table, allocator) as it was, except such a split, which stays (the
+ * struct pages it moved are the same). Page-table pages come from the page-table allocator.
  * Return: 0; -EINVAL (alignment, empty range, range outside @altmap, inaccessible altmap);
- * -ERANGE (outside the sparse window); -EEXIST (a subsection is already present); -EBUSY
- * (a section already uses another altmap); -ENOMEM (message printed for an exhausted altmap);
- * -ENODEV before sparse_init().
+ * -ERANGE (outside the sparse window); -EEXIST (a subsection is already present); -ENOMEM
+ * (message printed for an exhausted altmap); -ENODEV before sparse_init().
  */
 int sparse_add_section(unsigned long pfn, unsigned long nr_pages, struct vmem_altmap *altmap,
 		       enum zone_type zone);
@@ -155,13 +178,23 @@ int sparse_add_section(unsigned long pfn, unsigned long nr_pages, struct vmem_al
 /**
  * sparse_remove_section() - hot-remove [@pfn, @pfn + @nr_pages), the reverse of
  * sparse_add_section(): the vmemmap of the range is unmapped and its backing returned (to the
- * altmap or the allocator), subsections cleared, and a section's memory (a shared PMD leaf,
- * its slot in the section table) freed when its last subsection goes.
+ * altmap or the allocator), subsections cleared, and a section's memory (a PMD leaf kept for
+ * the rest of its section, its slot in the section table) freed when its last subsection goes.
+ * Other owners' subsections in the same sections are left whole.
  * @altmap: the altmap given when the range was added (NULL if none)
- * Return: 0; -EINVAL (alignment, or @altmap is not the one the memmap came from); -ERANGE;
- * -ENOENT (a subsection of the range is not present: nothing is removed).
+ * Return: 0; -EINVAL (alignment, or @altmap is not the owner of some subsection's memmap);
+ * -ERANGE; -ENOENT (a subsection of the range is not present); nothing is removed on these.
+ * An error of the page-table unmap (a bug: the range never splits a leaf) is returned after
+ * the subsections are gone.
  */
 int sparse_remove_section(unsigned long pfn, unsigned long nr_pages, struct vmem_altmap *altmap);
+
+/**
+ * sparse_check_remove() - what sparse_remove_section() would return for these arguments,
+ * without changing anything (so a caller with several ranges can refuse before removing any)
+ * Return: 0 or the errno of its checks.
+ */
+int sparse_check_remove(unsigned long pfn, unsigned long nr_pages, struct vmem_altmap *altmap);
 
 /**
  * struct sparse_stats - the section model's state
@@ -282,8 +315,22 @@ int vmemmap_populate(unsigned long start, unsigned long end, struct vmem_altmap 
  * Linux's remove_pagetable(), backing is released before the flush: nothing may use the range.
  * @start: page aligned
  * @end: page aligned
+ * Return: 0; -EINVAL (bad range, nothing done); or the error of the page-table unmap (the
+ * backing is released already: the unmap never splits a leaf, so this is a bug, printed).
  */
-void vmemmap_free(unsigned long start, unsigned long end, struct vmem_altmap *altmap);
+int vmemmap_free(unsigned long start, unsigned long end, struct vmem_altmap *altmap);
+
+/**
+ * vmemmap_split_section_leaf() - the memmap of a section, [@start, @start + PMD_SIZE), is one
+ * PMD leaf backed by @altmap (NULL: RAM); give each subsection in @keep (bit i: the i-th 32
+ * KiB) base pages of its own and release the backing of the others, so another owner can
+ * populate them. An altmap leaf is split in place (its pages are counted per page from then
+ * on); a RAM block is copied to new pages and freed whole (RAM allocators free whole blocks),
+ * so nothing may write those struct pages meanwhile (callers hold the hotplug lock).
+ * Return: 0; -ENOENT (no PMD leaf there); -ENOMEM (no table page or RAM: nothing changed).
+ */
+int vmemmap_split_section_leaf(unsigned long start, unsigned long keep,
+			       struct vmem_altmap *altmap);
 
 /**
  * struct vmemmap_stats - what the vmemmap costs (for leak checks and benchmarks)
