@@ -682,6 +682,35 @@ static void expect_reject(const char *what, const uint8_t *blob, size_t avail, i
 	free(copy);
 }
 
+/*
+ * The version rule is libfdt's (fdt_check_header): last_comp_version <= 17 and
+ * version >= last_comp_version; we also need version >= 16 (libfdt reads older ones).
+ */
+static void dt_init_version_rule_matches_libfdt(void)
+{
+	static const uint32_t versions[] = { 16, 17, 18, 0x20, 0xffffffffu };
+	static const uint32_t comps[] = { 0, 1, 2, 15, 16, 17, 18, 0xffffffffu };
+	static uint8_t m[sizeof(base_blob)];
+
+	make_base();
+	for (size_t i = 0; i < ARRAY_SIZE(versions); i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(comps); j++) {
+			struct dt dt;
+			int ours, theirs;
+
+			memcpy(m, base_blob, base_size);
+			put_be32(m + 20, versions[i]);
+			put_be32(m + 24, comps[j]);
+			ours = dt_init(&dt, m, base_size);
+			theirs = fdt_check_header(m);
+			if ((ours == 0) != (theirs == 0))
+				printf("# version %u last_comp_version %u: ours %d (%s), libfdt %d\n",
+				       versions[i], comps[j], ours, dt.error.msg, theirs);
+			CHECK_EQ(ours == 0, theirs == 0);
+		}
+	}
+}
+
 static void dt_init_rejects_bad_headers(void)
 {
 	static uint8_t m[sizeof(base_blob)];
@@ -702,6 +731,10 @@ static void dt_init_rejects_bad_headers(void)
 	expect_reject("version 15", m, total, -EINVAL, "/", 20, "version 15");
 	MUT(24, 18);
 	expect_reject("last_comp 18", m, total, -EINVAL, "/", 24, "last_comp_version 18");
+	MUT(20, 16);
+	put_be32(m + 24, 17);
+	expect_reject("version 16, last_comp 17", m, total, -EINVAL, "/", 24,
+		      "last_comp_version 17 is newer than the version 16");
 	memcpy(m, base_blob, base_size);
 	expect_reject("totalsize > avail", m, total - 1, -ERANGE, "/", 4, "exceeds the");
 	expect_reject("tiny", m, 16, -EINVAL, "/", 0, "too short");
@@ -1039,7 +1072,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(dt_init_base_tree_matches_libfdt), TAP_CASE(dt_init_accepts_unaligned_blob),
 	TAP_CASE(dt_path_offset_unit_address_rule), TAP_CASE(dt_props_helpers),
 	TAP_CASE(dt_reg_decodes_with_parent_cells), TAP_CASE(dt_reg_count_reports_bad_length),
-	TAP_CASE(dt_init_rejects_bad_headers),	    TAP_CASE(dt_init_rejects_bad_structure),
+	TAP_CASE(dt_init_rejects_bad_headers), TAP_CASE(dt_init_version_rule_matches_libfdt),	    TAP_CASE(dt_init_rejects_bad_structure),
 	TAP_CASE(dt_init_random_mutations),
 };
 
