@@ -125,7 +125,8 @@ static const struct ktap_suite *const suites[] = {
 static void report_dt_error(const struct dt_error *e, void *ctx)
 {
 	(void)ctx;
-	pr_err("dt: %s (at byte offset 0x%x)\n", e->msg, e->offset);
+	pr_err("dt: %s: %s (at byte offset 0x%x)\n", e->path[0] ? e->path : "/", e->msg,
+	       e->offset);
 }
 
 static void report_arg(const char *msg, void *ctx)
