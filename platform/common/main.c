@@ -178,7 +178,9 @@ static void switch_console(void)
 
 	if (bi->uart_kind == BI_UART_NONE) {
 		pr_warn("console: /chosen/stdout-path %s; staying on the early console\n",
-			bi->stdout_path[0] ? "names no UART we drive" : "is absent");
+			bi->uart_refused    ? "names a UART whose address is unusable (above)" :
+			bi->stdout_path[0] ? "names no UART we drive" :
+					     "is absent");
 		return;
 	}
 	console_use_uart(bi->uart_kind, (uintptr_t)bi->uart_base);

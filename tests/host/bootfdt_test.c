@@ -17,7 +17,7 @@ int tap_failed_checks;
 
 struct reports {
 	int n;
-	char lines[32][DT_PATH_MAX + 200];
+	char lines[32][DT_PATH_MAX + 340];
 	uint32_t offsets[32];
 };
 

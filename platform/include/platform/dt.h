@@ -24,7 +24,7 @@ struct dt_error {
 	int err;
 	uint32_t offset;
 	char path[DT_PATH_MAX];
-	char msg[160];
+	char msg[320];
 };
 
 /**
