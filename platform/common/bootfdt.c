@@ -554,6 +554,30 @@ static void parse_finisher_gic(struct bootfdt *b)
 		b->bi->gic_version = 2;
 }
 
+/*
+ * Paths are what messages and stdout-path name nodes by; a node whose path does not fit
+ * DT_PATH_MAX bytes cannot be named whole, so it is reported once here rather than cut silently.
+ */
+static void check_path_lengths(struct bootfdt *b)
+{
+	struct dt *dt = b->dt;
+	size_t len[DT_MAX_DEPTH + 1] = { 0 };
+	int depth = 0, node;
+
+	for (node = dt_next_node(dt, -1, &depth); node >= 0; node = dt_next_node(dt, node, &depth)) {
+		const char *name = dt_node_name(dt, node);
+
+		if (depth < 1 || depth > DT_MAX_DEPTH || !name)
+			continue;
+		len[depth] = depth == 1 ? 1 : len[depth - 1] + (depth > 2) + strlen(name);
+		if (len[depth] >= DT_PATH_MAX && (depth == 1 || len[depth - 1] < DT_PATH_MAX))
+			problem(b, node, node_off(dt, node),
+				"node \"%s\" at offset 0x%x: its path is %zu bytes, longer than the "
+				"%d this kernel names nodes by (messages show it cut)",
+				name, node_off(dt, node), len[depth], DT_PATH_MAX - 1);
+	}
+}
+
 int bootfdt_parse(struct dt *dt, struct boot_info *bi,
 		  void (*report)(const struct dt_error *e, void *ctx), void *ctx)
 {
@@ -569,6 +593,7 @@ int bootfdt_parse(struct dt *dt, struct boot_info *bi,
 		return bi->errors;
 	}
 	copy_string(&b, root, "model", bi->model, sizeof(bi->model), false);
+	check_path_lengths(&b);
 	parse_chosen(&b, root);
 	parse_memory(&b);
 	parse_reserved(&b, root);

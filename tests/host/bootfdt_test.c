@@ -243,6 +243,21 @@ static void check_translate(void)
 	CHECK_EQ(rep.n, 5);
 }
 
+/* 5 x 60-byte names: the 5th level's path is 5 * (1 + 60) = 305 bytes, reported once. */
+static void check_long_path(void)
+{
+	char a[64];
+
+	memset(a, 'a', 59);
+	a[59] = '\0';
+	CHECK_EQ(bi.errors, 1);
+	CHECK_EQ(rep.n, 1);
+	CHECK(reported(&rep, "its path is 305 bytes, longer than the 255 this kernel names nodes "
+			     "by"));
+	CHECK(strstr(rep.lines[0], a) != NULL);
+	CHECK_EQ(bi.nr_memory, 1);
+}
+
 /* A tree QEMU made: no problems, and the basics a boot needs are there. */
 static void check_generic(void)
 {
@@ -267,6 +282,7 @@ static const struct {
 	{ "bad-reg.dtb", check_bad_reg },
 	{ "rpi3-soc.dtb", check_rpi3 },
 	{ "translate.dtb", check_translate },
+	{ "long-path.dtb", check_long_path },
 };
 
 static const char *base_name(const char *p)

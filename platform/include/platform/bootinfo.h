@@ -80,7 +80,7 @@ struct boot_info {
 	uint32_t dtb_size;
 	char model[BI_NAME_MAX];
 	char bootargs[512];
-	char stdout_path[128];
+	char stdout_path[DT_PATH_MAX];
 	enum bi_uart_kind uart_kind;
 	uint64_t uart_base;
 	char uart_node[BI_NAME_MAX];
