@@ -578,6 +578,34 @@ static void check_path_lengths(struct bootfdt *b)
 	}
 }
 
+/*
+ * Two siblings of one name (the specification forbids it, dtc refuses it) make a path name two
+ * nodes: lookups reach the first, so the later one is reported rather than silently shadowed.
+ */
+static void check_sibling_names(struct bootfdt *b)
+{
+	struct dt *dt = b->dt;
+	int node;
+
+	for (node = dt_next_node(dt, -1, NULL); node >= 0; node = dt_next_node(dt, node, NULL)) {
+		const char *name = dt_node_name(dt, node);
+
+		if (!name || !name[0])
+			continue;
+		for (int s = dt_next_sibling(dt, node); s >= 0; s = dt_next_sibling(dt, s)) {
+			const char *other = dt_node_name(dt, s);
+
+			if (other && !strcmp(name, other)) {
+				problem(b, s, node_off(dt, s),
+					"node at offset 0x%x: a sibling at offset 0x%x has the same "
+					"name; its path names that one",
+					node_off(dt, s), node_off(dt, node));
+				break;
+			}
+		}
+	}
+}
+
 int bootfdt_parse(struct dt *dt, struct boot_info *bi,
 		  void (*report)(const struct dt_error *e, void *ctx), void *ctx)
 {
@@ -594,6 +622,7 @@ int bootfdt_parse(struct dt *dt, struct boot_info *bi,
 	}
 	copy_string(&b, root, "model", bi->model, sizeof(bi->model), false);
 	check_path_lengths(&b);
+	check_sibling_names(&b);
 	parse_chosen(&b, root);
 	parse_memory(&b);
 	parse_reserved(&b, root);

@@ -258,6 +258,14 @@ static void check_long_path(void)
 	CHECK_EQ(bi.nr_memory, 1);
 }
 
+/* dt_corpus/duplicate-sibling-names.bin: two /memory@80000000; the second one is named. */
+static void check_duplicate_names(void)
+{
+	CHECK(reported(&rep, "/memory@80000000: node at offset 0x"));
+	CHECK(reported(&rep, "has the same name; its path names that one"));
+	CHECK(bi.errors >= 1);
+}
+
 /* A tree QEMU made: no problems, and the basics a boot needs are there. */
 static void check_generic(void)
 {
@@ -283,6 +291,7 @@ static const struct {
 	{ "rpi3-soc.dtb", check_rpi3 },
 	{ "translate.dtb", check_translate },
 	{ "long-path.dtb", check_long_path },
+	{ "duplicate-sibling-names.bin", check_duplicate_names },
 };
 
 static const char *base_name(const char *p)
