@@ -71,9 +71,10 @@ static int find_gic(phys_addr_t *d, phys_addr_t *c, phys_addr_t *csize)
 		version = 0;
 		return -ENODEV;
 	}
-	if (dt_reg(&boot.dt, node, 0, d, &dsize) || dt_reg(&boot.dt, node, 1, c, csize)) {
-		pr_err("gic: %s: no distributor and %s in reg\n", dt_node_name(&boot.dt, node),
-		       version == 3 ? "redistributor" : "CPU interface");
+	if (dt_reg_cpu(&boot.dt, node, 0, d, &dsize) || dt_reg_cpu(&boot.dt, node, 1, c, csize)) {
+		pr_err("gic: %s: no usable distributor and %s in reg: %s\n",
+		       dt_node_name(&boot.dt, node),
+		       version == 3 ? "redistributor" : "CPU interface", boot.dt.error.msg);
 		version = 0;
 		return -EINVAL;
 	}

@@ -5,10 +5,18 @@
 #include <platform/bootargs.h>
 #include <platform/printk.h>
 
+/* Every argument takes one value; none is a list by repetition (suites= takes a comma list). */
+static const char *const keys[] = { "suites",	      "exit",	   "loglevel", "seed",
+				    "crash",	      "pgtable",   "pmem_memmap",
+				    "compound_order", "hugepages", "hugepages_1g", "hvo" };
+
 struct parse_ctx {
 	void (*report)(const char *msg, void *ctx);
 	void *ctx;
 	int errors;
+	/* the first word given for each of keys[], NULL while unseen */
+	const char *first[ARRAY_SIZE(keys)];
+	size_t first_len[ARRAY_SIZE(keys)];
 };
 
 static void bad(struct parse_ctx *p, const char *fmt, ...) __printf(2, 3);
@@ -67,6 +75,14 @@ static bool word_is(const char *s, size_t len, const char *word)
 	return strlen(word) == len && !memcmp(s, word, len);
 }
 
+static bool suite_listed(const struct bootargs *ba, const char *name, size_t n)
+{
+	for (int i = 0; i < ba->nr_suites; i++)
+		if (word_is(name, n, ba->suites[i]))
+			return true;
+	return false;
+}
+
 static void parse_suites(struct parse_ctx *p, struct bootargs *ba, const char *v, size_t vlen)
 {
 	size_t i = 0;
@@ -87,6 +103,9 @@ static void parse_suites(struct parse_ctx *p, struct bootargs *ba, const char *v
 			bad(p, "suites=: suite name '%.*s' is too long", (int)n, v + start);
 		else if (ba->nr_suites == BOOTARGS_MAX_SUITES)
 			bad(p, "suites=: more than %d suites", BOOTARGS_MAX_SUITES);
+		else if (suite_listed(ba, v + start, n))
+			bad(p, "suites=%.*s: suite '%.*s' is named twice", (int)vlen, v, (int)n,
+			    v + start);
 		else {
 			memcpy(ba->suites[ba->nr_suites], v + start, n);
 			ba->suites[ba->nr_suites++][n] = '\0';
@@ -110,6 +129,18 @@ static void parse_one(struct parse_ctx *p, struct bootargs *ba, const char *w, s
 			    (int)len, w);
 			return;
 		}
+	}
+	for (size_t k = 0; v && k < ARRAY_SIZE(keys); k++) {
+		if (!word_is(w, klen, keys[k]))
+			continue;
+		if (p->first[k]) {
+			bad(p, "'%.*s': %s= was already given ('%.*s'), this one is ignored; give "
+			    "each argument once%s", (int)len, w, keys[k], (int)p->first_len[k],
+			    p->first[k], k == 0 ? " (suites= takes a comma-separated list)" : "");
+			return;
+		}
+		p->first[k] = w;
+		p->first_len[k] = len;
 	}
 	if (word_is(w, klen, "suites") && v) {
 		parse_suites(p, ba, v, vlen);
@@ -201,7 +232,7 @@ static void parse_one(struct parse_ctx *p, struct bootargs *ba, const char *w, s
 int bootargs_parse(const char *cmdline, struct bootargs *ba,
 		   void (*report)(const char *msg, void *ctx), void *ctx)
 {
-	struct parse_ctx p = { report, ctx, 0 };
+	struct parse_ctx p = { .report = report, .ctx = ctx };
 
 	memset(ba, 0, sizeof(*ba));
 	ba->loglevel = 6;

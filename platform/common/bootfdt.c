@@ -38,6 +38,19 @@ static __printf(4, 5) void problem(struct bootfdt *b, int node, uint32_t offset,
 	report_dt(b);
 }
 
+/*
+ * Reports dt->error (just set by a dt_* call) about @node with @what put in front of its message,
+ * and counts it.
+ */
+static void report_dt_prefixed(struct bootfdt *b, int node, const char *what)
+{
+	char msg[sizeof(b->dt->error.msg)];
+
+	memcpy(msg, b->dt->error.msg, sizeof(msg));
+	dt_set_error(b->dt, b->dt->error.err, node, b->dt->error.offset, "%s: %s", what, msg);
+	report_dt(b);
+}
+
 static uint32_t node_off(const struct dt *dt, int node)
 {
 	return dt->off_struct + (uint32_t)node;
@@ -100,24 +113,32 @@ static void copy_name(char *dst, const char *src, size_t size)
 }
 
 /*
- * Appends every reg range of @node to @arr (capacity @max, count *@nr). Zero-size ranges and
- * ranges that wrap around the address space are reported and skipped; so are the ranges that do
- * not fit. Return: the number of ranges appended.
+ * Appends every reg range of @node to @arr (capacity @max, count *@nr), translated to CPU
+ * addresses through the parents' "ranges". Zero-size ranges and ranges that wrap around the
+ * address space are reported and skipped; so are the ranges that cannot be translated (unless
+ * @keep_untranslated) and those that do not fit. Every range reported and not appended is
+ * counted in *@refused (may be NULL). Return: the number of ranges appended.
  */
 static int add_reg_ranges(struct bootfdt *b, int node, const char *what, struct bi_range *arr,
-			  int max, int *nr, bool no_map, bool is_volatile)
+			  int max, int *nr, bool no_map, bool is_volatile, bool keep_untranslated,
+			  int *refused)
 {
 	struct dt *dt = b->dt;
 	int count = dt_reg_count(dt, node);
 	int added = 0;
+	int dummy;
 
+	if (!refused)
+		refused = &dummy;
 	if (count == -ENOENT) {
 		problem(b, node, node_off(dt, node), "node at offset 0x%x: %s node has no \"reg\"",
 			node_off(dt, node), what);
+		(*refused)++;
 		return 0;
 	}
 	if (count < 0) {
 		report_dt(b);
+		(*refused)++;
 		return 0;
 	}
 	if (count == 0)
@@ -130,6 +151,7 @@ static int add_reg_ranges(struct bootfdt *b, int node, const char *what, struct 
 
 		if (dt_reg(dt, node, i, &base, &size)) {
 			report_dt(b);
+			*refused += count - i;
 			return added;
 		}
 		if (!size) {
@@ -137,6 +159,7 @@ static int add_reg_ranges(struct bootfdt *b, int node, const char *what, struct 
 				"property \"reg\" at offset 0x%x: range %d at 0x%llx has size 0, "
 				"ignored",
 				prop_off(dt, node, "reg"), i, (unsigned long long)base);
+			(*refused)++;
 			continue;
 		}
 		if (base + size - 1 < base) {
@@ -145,7 +168,30 @@ static int add_reg_ranges(struct bootfdt *b, int node, const char *what, struct 
 				"around the address space, ignored",
 				prop_off(dt, node, "reg"), i, (unsigned long long)base,
 				(unsigned long long)size);
+			(*refused)++;
 			continue;
+		}
+		{
+			uint64_t bus = base;
+
+			if (dt_translate_address(dt, node, &base, size)) {
+				char head[96];
+
+				if (!keep_untranslated) {
+					snprintf(head, sizeof(head), "%s range %d refused", what, i);
+					report_dt_prefixed(b, node, head);
+					(*refused)++;
+					continue;
+				}
+				/*
+				 * A reservation is never dropped: reserving what may not be RAM
+				 * costs nothing, using RAM the firmware reserved corrupts it.
+				 */
+				snprintf(head, sizeof(head), "%s range %d reserved at 0x%llx as given",
+					 what, i, (unsigned long long)bus);
+				report_dt_prefixed(b, node, head);
+				base = bus;
+			}
 		}
 		if (*nr >= max) {
 			problem(b, node, prop_off(dt, node, "reg"),
@@ -153,6 +199,7 @@ static int add_reg_ranges(struct bootfdt *b, int node, const char *what, struct 
 				"more than %d %s ranges",
 				prop_off(dt, node, "reg"), i, (unsigned long long)base,
 				(unsigned long long)size, max, what);
+			(*refused)++;
 			continue;
 		}
 		r = &arr[(*nr)++];
@@ -174,7 +221,9 @@ static void parse_chosen(struct bootfdt *b, int root)
 	char path[sizeof(bi->stdout_path)];
 	const char *prop = "stdout-path";
 	int chosen = dt_subnode_offset(dt, root, "chosen");
-	int uart;
+	enum bi_uart_kind kind;
+	uint64_t base, size;
+	int uart, err;
 	char *colon;
 
 	if (chosen < 0)
@@ -205,24 +254,27 @@ static void parse_chosen(struct bootfdt *b, int root)
 	if (dt_node_is_compatible(dt, uart, "ns16550a") ||
 	    dt_node_is_compatible(dt, uart, "ns16550") ||
 	    dt_node_is_compatible(dt, uart, "snps,dw-apb-uart"))
-		bi->uart_kind = BI_UART_NS16550;
+		kind = BI_UART_NS16550;
 	else if (dt_node_is_compatible(dt, uart, "arm,pl011"))
-		bi->uart_kind = BI_UART_PL011;
+		kind = BI_UART_PL011;
 	else
 		return; /* a console we do not drive is not an error in the tree */
-	{
-		uint64_t base, size;
-		int err = dt_reg(dt, uart, 0, &base, &size);
-
-		if (!err)
-			bi->uart_base = base;
-		else if (err == -ENOENT)
-			problem(b, uart, node_off(dt, uart),
-				"node at offset 0x%x: console UART has no \"reg\"",
-				node_off(dt, uart));
-		else
-			report_dt(b);
+	/* Nothing is committed until the address is fully known: the early console stays. */
+	err = dt_reg_cpu(dt, uart, 0, &base, &size);
+	if (err == -ENOENT && !dt_prop_bool(dt, uart, "reg")) {
+		problem(b, uart, node_off(dt, uart),
+			"node at offset 0x%x: console UART has no \"reg\"; staying on the early "
+			"console", node_off(dt, uart));
+		bi->uart_refused = true;
+		return;
 	}
+	if (err) {
+		report_dt_prefixed(b, uart, "console UART not used, staying on the early console");
+		bi->uart_refused = true;
+		return;
+	}
+	bi->uart_base = base;
+	bi->uart_kind = kind;
 }
 
 static void parse_memory(struct bootfdt *b)
@@ -239,7 +291,7 @@ static void parse_memory(struct bootfdt *b)
 		if (!dt_node_available(dt, node))
 			continue;
 		add_reg_ranges(b, node, "memory", b->bi->memory, BI_MAX_MEMORY, &b->bi->nr_memory,
-			       false, false);
+			       false, false, false, NULL);
 	}
 }
 
@@ -257,7 +309,8 @@ static void parse_reserved(struct bootfdt *b, int root)
 			if (!dt_prop_bool(dt, c, "reg") && dt_prop_bool(dt, c, "size"))
 				continue; /* dynamically placed: nothing fixed to reserve */
 			add_reg_ranges(b, c, "reserved-memory", bi->reserved, BI_MAX_RESERVED,
-				       &bi->nr_reserved, dt_prop_bool(dt, c, "no-map"), false);
+				       &bi->nr_reserved, dt_prop_bool(dt, c, "no-map"), false, true,
+				       &bi->reserved_dropped);
 		}
 	}
 	for (int i = 0; i < n; i++) {
@@ -275,6 +328,7 @@ static void parse_reserved(struct bootfdt *b, int root)
 				i, off, (unsigned long long)base, (unsigned long long)size);
 			copy_name(dt->error.path, "/memreserve/", sizeof(dt->error.path));
 			report_dt(b);
+			bi->reserved_dropped++;
 			continue;
 		}
 		if (bi->nr_reserved >= BI_MAX_RESERVED) {
@@ -286,6 +340,7 @@ static void parse_reserved(struct bootfdt *b, int root)
 				BI_MAX_RESERVED);
 			copy_name(dt->error.path, "/memreserve/", sizeof(dt->error.path));
 			report_dt(b);
+			bi->reserved_dropped++;
 			continue;
 		}
 		r = &bi->reserved[bi->nr_reserved++];
@@ -306,7 +361,8 @@ static void parse_pmem(struct bootfdt *b)
 		if (!dt_node_available(dt, node))
 			continue;
 		add_reg_ranges(b, node, "pmem-region", b->bi->pmem, BI_MAX_PMEM, &b->bi->nr_pmem,
-			       false, dt_prop_bool(dt, node, "volatile"));
+			       false, dt_prop_bool(dt, node, "volatile"), false,
+			       &b->bi->pmem_refused);
 	}
 }
 
@@ -481,7 +537,7 @@ static void parse_finisher_gic(struct bootfdt *b)
 
 	if (node >= 0) {
 		uint64_t base, size;
-		int err = dt_reg(dt, node, 0, &base, &size);
+		int err = dt_reg_cpu(dt, node, 0, &base, &size);
 
 		if (!err)
 			b->bi->finisher_base = base;
@@ -496,6 +552,58 @@ static void parse_finisher_gic(struct bootfdt *b)
 		b->bi->gic_version = 3;
 	else if (find_compatible(dt, gic2) >= 0)
 		b->bi->gic_version = 2;
+}
+
+/*
+ * Paths are what messages and stdout-path name nodes by; a node whose path does not fit
+ * DT_PATH_MAX bytes cannot be named whole, so it is reported once here rather than cut silently.
+ */
+static void check_path_lengths(struct bootfdt *b)
+{
+	struct dt *dt = b->dt;
+	size_t len[DT_MAX_DEPTH + 1] = { 0 };
+	int depth = 0, node;
+
+	for (node = dt_next_node(dt, -1, &depth); node >= 0; node = dt_next_node(dt, node, &depth)) {
+		const char *name = dt_node_name(dt, node);
+
+		if (depth < 1 || depth > DT_MAX_DEPTH || !name)
+			continue;
+		len[depth] = depth == 1 ? 1 : len[depth - 1] + (depth > 2) + strlen(name);
+		if (len[depth] >= DT_PATH_MAX && (depth == 1 || len[depth - 1] < DT_PATH_MAX))
+			problem(b, node, node_off(dt, node),
+				"node \"%s\" at offset 0x%x: its path is %zu bytes, longer than the "
+				"%d this kernel names nodes by (messages show it cut)",
+				name, node_off(dt, node), len[depth], DT_PATH_MAX - 1);
+	}
+}
+
+/*
+ * Two siblings of one name (the specification forbids it, dtc refuses it) make a path name two
+ * nodes: lookups reach the first, so the later one is reported rather than silently shadowed.
+ */
+static void check_sibling_names(struct bootfdt *b)
+{
+	struct dt *dt = b->dt;
+	int node;
+
+	for (node = dt_next_node(dt, -1, NULL); node >= 0; node = dt_next_node(dt, node, NULL)) {
+		const char *name = dt_node_name(dt, node);
+
+		if (!name || !name[0])
+			continue;
+		for (int s = dt_next_sibling(dt, node); s >= 0; s = dt_next_sibling(dt, s)) {
+			const char *other = dt_node_name(dt, s);
+
+			if (other && !strcmp(name, other)) {
+				problem(b, s, node_off(dt, s),
+					"node at offset 0x%x: a sibling at offset 0x%x has the same "
+					"name; its path names that one",
+					node_off(dt, s), node_off(dt, node));
+				break;
+			}
+		}
+	}
 }
 
 int bootfdt_parse(struct dt *dt, struct boot_info *bi,
@@ -513,6 +621,8 @@ int bootfdt_parse(struct dt *dt, struct boot_info *bi,
 		return bi->errors;
 	}
 	copy_string(&b, root, "model", bi->model, sizeof(bi->model), false);
+	check_path_lengths(&b);
+	check_sibling_names(&b);
 	parse_chosen(&b, root);
 	parse_memory(&b);
 	parse_reserved(&b, root);

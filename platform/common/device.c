@@ -194,7 +194,7 @@ int device_init_dt(struct device *dev, struct dt *dt, int node)
 	for (int i = 0; i < n; i++) {
 		uint64_t base, size;
 
-		ret = dt_reg(dt, node, i, &base, &size);
+		ret = dt_reg_cpu(dt, node, i, &base, &size);
 		if (ret)
 			return ret;
 		dev->reg[i].base = base;

@@ -253,6 +253,12 @@ static int check_header(struct dt *dt, const uint8_t *b, size_t avail)
 			"header at offset 0x%x: last_comp_version %u is newer than 17, "
 			"the newest this reader understands",
 			HDR_LAST_COMP, last_comp);
+	/* A blob cannot be compatible back to a version newer than itself (libfdt's rule). */
+	if (version < last_comp)
+		return set_error_path(
+			dt, -EINVAL, "/", HDR_LAST_COMP,
+			"header at offset 0x%x: last_comp_version %u is newer than the version %u",
+			HDR_LAST_COMP, last_comp, version);
 	hdrlen = version >= 17 ? HDR_LEN_V17 : HDR_LEN_V16;
 	if (avail < hdrlen)
 		return set_error_path(

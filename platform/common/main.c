@@ -125,7 +125,8 @@ static const struct ktap_suite *const suites[] = {
 static void report_dt_error(const struct dt_error *e, void *ctx)
 {
 	(void)ctx;
-	pr_err("dt: %s (at byte offset 0x%x)\n", e->msg, e->offset);
+	pr_err("dt: %s: %s (at byte offset 0x%x)\n", e->path[0] ? e->path : "/", e->msg,
+	       e->offset);
 }
 
 static void report_arg(const char *msg, void *ctx)
@@ -177,7 +178,9 @@ static void switch_console(void)
 
 	if (bi->uart_kind == BI_UART_NONE) {
 		pr_warn("console: /chosen/stdout-path %s; staying on the early console\n",
-			bi->stdout_path[0] ? "names no UART we drive" : "is absent");
+			bi->uart_refused    ? "names a UART whose address is unusable (above)" :
+			bi->stdout_path[0] ? "names no UART we drive" :
+					     "is absent");
 		return;
 	}
 	console_use_uart(bi->uart_kind, (uintptr_t)bi->uart_base);
@@ -220,10 +223,28 @@ static void build_memory_map(void)
 				    &bi->memory[i]);
 	for (int i = 0; i < bi->nr_reserved; i++) {
 		const struct bi_range *r = &bi->reserved[i];
-		note_memblock_error(r->no_map ? memblock_mark_nomap(r->base, r->size) :
-						memblock_reserve(r->base, r->size),
-				    "reserved", r);
+		int ret = r->no_map ? memblock_mark_nomap(r->base, r->size) :
+				      memblock_reserve(r->base, r->size);
+
+		/*
+		 * no-map splits memory regions; when their table is full, a reservation (the other
+		 * table) still keeps the range from the page allocator, though it stays mapped.
+		 */
+		if (ret == -ENOSPC && r->no_map && !memblock_reserve(r->base, r->size)) {
+			pr_err("memblock: no-map %s [mem 0x%016llx + 0x%llx] recorded as reserved "
+			       "only (too many memory regions): kept from the page allocator but "
+			       "mapped\n", r->node, (unsigned long long)r->base,
+			       (unsigned long long)r->size);
+			boot.memblock_problems++;
+			continue;
+		}
+		note_memblock_error(ret, "reserved", r);
 	}
+	if (bi->reserved_dropped)
+		pr_err("dt: %d reserved range%s could not be recorded (see above): the page "
+		       "allocator may hand out what %s\n", bi->reserved_dropped,
+		       bi->reserved_dropped == 1 ? "" : "s",
+		       bi->reserved_dropped == 1 ? "it covers" : "they cover");
 	memblock_reserve(boot.image_base, boot.image_size);
 	if (bi->dtb_size)
 		memblock_reserve(bi->dtb_base, ALIGN_UP((phys_addr_t)bi->dtb_size, SZ_4K));

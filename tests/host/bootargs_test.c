@@ -55,7 +55,7 @@ static void all_known_arguments(void)
 	CHECK_EQ(ba.pgtable, BOOTARGS_PGTABLE_AUTO);
 	CHECK_EQ(parse("pgtable=sv57", &ba), 0);
 	CHECK_EQ(ba.pgtable, BOOTARGS_PGTABLE_SV57);
-	CHECK_EQ(parse("pgtable=sv39 pgtable=auto", &ba), 0);
+	CHECK_EQ(parse("pgtable=auto", &ba), 0);
 	CHECK_EQ(ba.pgtable, BOOTARGS_PGTABLE_AUTO);
 	CHECK_EQ(ba.pmem_memmap, BOOTARGS_PMEM_MEMMAP_DEVICE);
 	CHECK_EQ(ba.compound_order, 0);
@@ -130,9 +130,41 @@ static void too_many_suites(void)
 	CHECK_EQ(ba.nr_suites, BOOTARGS_MAX_SUITES);
 }
 
+/* suites=fdt suites=memmap used to run memmap alone: no argument is last-wins. */
+static void repeated_argument_is_an_error(void)
+{
+	static const char *const keys[] = { "suites=fdt", "exit=auto", "loglevel=3", "seed=2",
+					    "crash=load", "pgtable=auto", "pmem_memmap=ram",
+					    "compound_order=1", "hugepages=1", "hugepages_1g=0",
+					    "hvo=on" };
+	struct bootargs ba;
+	char s[96];
+
+	CHECK_EQ(parse("suites=fdt suites=memmap", &ba), 1);
+	CHECK(strstr(last, "'suites=memmap': suites= was already given ('suites=fdt'), this one "
+			   "is ignored") != NULL);
+	CHECK(strstr(last, "comma-separated list") != NULL);
+	CHECK_EQ(ba.nr_suites, 1);
+	CHECK_STREQ(ba.suites[0], "fdt");
+	CHECK_EQ(parse("loglevel=3 seed=5 loglevel=7", &ba), 1);
+	CHECK(strstr(last, "'loglevel=7': loglevel= was already given ('loglevel=3')") != NULL);
+	CHECK_EQ(ba.loglevel, 3);
+	CHECK_EQ(ba.seed, 5);
+	CHECK_EQ(parse("hugepages=1 hugepages_1g=1", &ba), 0);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(s, sizeof(s), "%s %s", keys[i], keys[i]);
+		CHECK_EQ(parse(s, &ba), 1);
+		CHECK(strstr(last, "was already given") != NULL);
+	}
+	CHECK_EQ(parse("suites=fdt,memmap,fdt", &ba), 1);
+	CHECK(strstr(last, "suite 'fdt' is named twice") != NULL);
+	CHECK_EQ(ba.nr_suites, 2);
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(empty_gives_defaults), TAP_CASE(all_known_arguments),
 	TAP_CASE(unknown_argument_is_named), TAP_CASE(malformed_values), TAP_CASE(too_many_suites),
+	TAP_CASE(repeated_argument_is_an_error),
 };
 
 TAP_MAIN("bootargs", cases)

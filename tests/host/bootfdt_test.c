@@ -17,7 +17,7 @@ int tap_failed_checks;
 
 struct reports {
 	int n;
-	char lines[32][DT_PATH_MAX + 200];
+	char lines[32][DT_PATH_MAX + 340];
 	uint32_t offsets[32];
 };
 
@@ -181,6 +181,91 @@ static void check_bad_reg(void)
 	CHECK_STREQ(bi.psci_compat, "arm,psci-1.0");
 }
 
+/* Raspberry Pi 3 shape: bus 0x7e000000 is CPU 0x3f000000, a 1-cell bus under a 1-cell root. */
+static void check_rpi3(void)
+{
+	CHECK_EQ(bi.errors, 0);
+	CHECK_EQ(rep.n, 0);
+	CHECK_STREQ(bi.stdout_path, "serial0");
+	CHECK_STREQ(bi.uart_node, "serial@7e201000");
+	CHECK_EQ(bi.uart_kind, BI_UART_PL011);
+	CHECK_EQ(bi.uart_base, 0x3f201000);
+	CHECK(!bi.uart_refused);
+	CHECK_EQ(bi.nr_memory, 1);
+	CHECK_RANGE(bi.memory[0], 0, 0x3b400000, "memory@0");
+	CHECK_EQ(bi.nr_reserved, 1);
+	CHECK_RANGE(bi.reserved[0], 0x3b000000, 0x400000, "carveout@3b000000");
+	{
+		uint64_t a, sz;
+		int n = dt_path_offset(&dt, "/soc/serial@7e215040");
+
+		CHECK_EQ(dt_reg_cpu(&dt, n, 0, &a, &sz), 0);
+		CHECK_EQ(a, 0x3f215040);
+		CHECK_EQ(sz, 0x40);
+		n = dt_path_offset(&dt, "/soc/local_intc@40000000");
+		CHECK_EQ(dt_reg_cpu(&dt, n, 0, &a, &sz), 0);
+		CHECK_EQ(a, 0x40000000);
+	}
+}
+
+/* dts/fixtures/translate.dts: what each node's comment says. */
+static void check_translate(void)
+{
+	CHECK_EQ(bi.uart_kind, BI_UART_NS16550);
+	CHECK_EQ(bi.uart_base, 0x10000000);
+	CHECK_EQ(bi.finisher_base, 0x10100000);
+	CHECK_EQ(bi.nr_pmem, 4);
+	CHECK_RANGE(bi.pmem[0], 0x90000000, 0x2000000, "pmem@90000000");
+	CHECK_RANGE(bi.pmem[1], 0x100000000, 0x2000000, "pmem@20000000");
+	CHECK_RANGE(bi.pmem[2], 0xa4200000, 0x2000000, "pmem@1200000");
+	CHECK(bi.pmem[2].is_volatile);
+	CHECK_RANGE(bi.pmem[3], 0xfffffffffff00000, 0x100000, "pmem@0");
+	CHECK_EQ(bi.pmem_refused, 4);
+	CHECK(reported(&rep, "/soc/pmem@24000000: pmem-region range 0 refused: range "
+			     "0x24000000+0x8000000 cannot be translated: it runs past the end of "
+			     "the window 0x20000000+0x8000000 in \"ranges\" of /soc"));
+	CHECK(reported(&rep, "/soc/pmem@40000000: pmem-region range 0 refused: address "
+			     "0x40000000 cannot be translated: no window of \"ranges\" of /soc "
+			     "covers it"));
+	CHECK(reported(&rep, "/i2c@0/pmem@0: pmem-region range 0 refused: address 0x0 cannot "
+			     "be translated: bus /i2c@0 has no \"ranges\""));
+	CHECK(reported(&rep, "/top/pmem@100000: pmem-region range 0 refused: range "
+			     "0x100000+0x100000 cannot be translated"));
+	/* the reservation whose parent has no ranges is kept where the tree put it */
+	CHECK_EQ(bi.nr_reserved, 1);
+	CHECK_RANGE(bi.reserved[0], 0x9f000000, 0x100000, "carveout@9f000000");
+	CHECK(bi.reserved[0].no_map);
+	CHECK_EQ(bi.reserved_dropped, 0);
+	CHECK(reported(&rep, "/reserved-memory/carveout@9f000000: reserved-memory range 0 "
+			     "reserved at 0x9f000000 as given: address 0x9f000000 cannot be "
+			     "translated: bus /reserved-memory has no \"ranges\""));
+	CHECK_EQ(bi.errors, 5);
+	CHECK_EQ(rep.n, 5);
+}
+
+/* 5 x 60-byte names: the 5th level's path is 5 * (1 + 60) = 305 bytes, reported once. */
+static void check_long_path(void)
+{
+	char a[64];
+
+	memset(a, 'a', 59);
+	a[59] = '\0';
+	CHECK_EQ(bi.errors, 1);
+	CHECK_EQ(rep.n, 1);
+	CHECK(reported(&rep, "its path is 305 bytes, longer than the 255 this kernel names nodes "
+			     "by"));
+	CHECK(strstr(rep.lines[0], a) != NULL);
+	CHECK_EQ(bi.nr_memory, 1);
+}
+
+/* dt_corpus/duplicate-sibling-names.bin: two /memory@80000000; the second one is named. */
+static void check_duplicate_names(void)
+{
+	CHECK(reported(&rep, "/memory@80000000: node at offset 0x"));
+	CHECK(reported(&rep, "has the same name; its path names that one"));
+	CHECK(bi.errors >= 1);
+}
+
 /* A tree QEMU made: no problems, and the basics a boot needs are there. */
 static void check_generic(void)
 {
@@ -203,6 +288,10 @@ static const struct {
 	{ "boot-riscv.dtb", check_riscv },
 	{ "boot-arm64.dtb", check_arm64 },
 	{ "bad-reg.dtb", check_bad_reg },
+	{ "rpi3-soc.dtb", check_rpi3 },
+	{ "translate.dtb", check_translate },
+	{ "long-path.dtb", check_long_path },
+	{ "duplicate-sibling-names.bin", check_duplicate_names },
 };
 
 static const char *base_name(const char *p)

@@ -328,6 +328,7 @@ static void device_populate_dt_makes_devices(void)
 	prop(&b, "compatible", COMPAT("simple-bus"));
 	prop_cells(&b, "#address-cells", &two, 1);
 	prop_cells(&b, "#size-cells", &two, 1);
+	prop(&b, "ranges", "", 0); /* empty: bus addresses are CPU addresses */
 	begin(&b, "serial@10000000");
 	prop(&b, "compatible", COMPAT("ns16550a"));
 	prop_cells(&b, "reg", reg_uart, 4);

@@ -242,6 +242,80 @@ static int lf_cells_ok(int v, int lo)
 	return v >= lo && v <= 2;
 }
 
+/*
+ * Oracle for dt_translate_address(): Linux's of_translate_address() for the default bus, written
+ * over libfdt (cells as libfdt reads them, without Linux's deprecated inheritance). Walks up from
+ * the bus holding @node to the root: no "ranges" fails, an empty one is 1:1, otherwise the first
+ * entry with child <= addr < child + size (sum in 64 bits, as Linux) moves addr to the parent's
+ * space, truncated to 32 bits when the parent has one address cell, as Linux's cell write-back
+ * does. *@strict is cleared when the range [addr, addr+size) does not lie wholly in each window
+ * or a step overflows or truncates: there dt_translate_address() refuses where Linux goes on.
+ * Return: 0 and *@addr, or -1 when Linux cannot translate either.
+ */
+static int translated_regs;
+
+static uint64_t lf_cells(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int k = 0; k < n; k++)
+		v = v << 32 | dt_be32(p + 4 * k);
+	return v;
+}
+
+static int lf_translate(const void *fdt, int node, uint64_t *addr, uint64_t size, bool *strict)
+{
+	int bus = fdt_parent_offset(fdt, node);
+
+	*strict = !(size && *addr + size - 1 < *addr);
+	while (bus >= 0) {
+		int parent = fdt_parent_offset(fdt, bus), rlen, na, ns, pna, rone;
+		const uint8_t *ranges;
+		bool found = false;
+
+		if (parent < 0)
+			return 0; /* reached the root */
+		ranges = fdt_getprop(fdt, bus, "ranges", &rlen);
+		if (!ranges)
+			return -1;
+		na = fdt_address_cells(fdt, bus);
+		ns = fdt_size_cells(fdt, bus);
+		pna = fdt_address_cells(fdt, parent);
+		if (rlen == 0) {
+			bus = parent;
+			continue;
+		}
+		if (na < 1 || na > 2 || ns < 0 || ns > 2 || pna < 1 || pna > 2)
+			return -1;
+		rone = 4 * (na + pna + ns);
+		for (int off = 0; off + rone <= rlen; off += rone) {
+			uint64_t cp = lf_cells(ranges + off, na);
+			uint64_t pa = lf_cells(ranges + off + 4 * na, pna);
+			uint64_t s = lf_cells(ranges + off + 4 * (na + pna), ns);
+			uint64_t a;
+
+			if (*addr < cp || *addr >= cp + s)
+				continue;
+			if (cp + s < cp || (size && *addr + size - 1 > cp + s - 1))
+				*strict = false;
+			a = pa + (*addr - cp);
+			if (a < pa || (size && a + size - 1 < a))
+				*strict = false;
+			if (pna == 1 && (a > 0xffffffffu || (size && a + size - 1 > 0xffffffffu)))
+				*strict = false;
+			*addr = pna == 1 ? a & 0xffffffffu : a;
+			found = true;
+			break;
+		}
+		if (!found)
+			return -1;
+		if (rlen % rone)
+			*strict = false;
+		bus = parent;
+	}
+	return 0;
+}
+
 static void compare_node(struct dt *dt, const void *fdt, int node)
 {
 	char p1[DT_PATH_MAX], p2[DT_PATH_MAX];
@@ -250,10 +324,14 @@ static void compare_node(struct dt *dt, const void *fdt, int node)
 	int lpar = fdt_parent_offset(fdt, node);
 
 	CHECK_STREQ(dt_node_name(dt, node), name);
-	CHECK(fdt_get_path(fdt, node, p2, sizeof(p2)) == 0);
+	CHECK_EQ(dt_parent(dt, node), lpar < 0 ? -ENOENT : lpar);
+	/* a path too long for the buffer is -ERANGE for us where libfdt says NOSPACE */
+	if (fdt_get_path(fdt, node, p2, sizeof(p2)) == -FDT_ERR_NOSPACE) {
+		CHECK_EQ(dt_node_path(dt, node, p1, sizeof(p1)), -ERANGE);
+		return;
+	}
 	CHECK_EQ(dt_node_path(dt, node, p1, sizeof(p1)), 0);
 	CHECK_STREQ(p1, p2);
-	CHECK_EQ(dt_parent(dt, node), lpar < 0 ? -ENOENT : lpar);
 	/*
 	 * A path must lead back to a node with that same path (with duplicate names in a mutated
 	 * tree, to the first of them), and to the same node as libfdt whenever libfdt finds it.
@@ -347,6 +425,26 @@ static void compare_node(struct dt *dt, const void *fdt, int node)
 				CHECK_EQ(dt_reg(dt, node, i, &da, &ds), 0);
 				CHECK_EQ(da, a);
 				CHECK_EQ(ds, s);
+				{
+					uint64_t ca = 0, cs = 0, la = a;
+					bool strict;
+					int ours = dt_reg_cpu(dt, node, i, &ca, &cs);
+					int linux_ = lf_translate(fdt, node, &la, s, &strict);
+
+					if (ours == 0) {
+						CHECK_EQ(linux_, 0);
+						CHECK(strict);
+						CHECK_EQ(ca, la);
+						CHECK_EQ(cs, s);
+						if (ca != a)
+							translated_regs++;
+					} else if (linux_ == 0 && strict) {
+						printf("# %s reg %d: refused (%s) where Linux gives "
+						       "0x%llx\n", dt->error.path, i, dt->error.msg,
+						       (unsigned long long)la);
+						CHECK(ours != -ENOENT && ours != -ERANGE);
+					}
+				}
 			}
 			CHECK_EQ(dt_reg(dt, node, cnt, &(uint64_t){ 0 }, &(uint64_t){ 0 }),
 				 -ERANGE);
@@ -682,6 +780,35 @@ static void expect_reject(const char *what, const uint8_t *blob, size_t avail, i
 	free(copy);
 }
 
+/*
+ * The version rule is libfdt's (fdt_check_header): last_comp_version <= 17 and
+ * version >= last_comp_version; we also need version >= 16 (libfdt reads older ones).
+ */
+static void dt_init_version_rule_matches_libfdt(void)
+{
+	static const uint32_t versions[] = { 16, 17, 18, 0x20, 0xffffffffu };
+	static const uint32_t comps[] = { 0, 1, 2, 15, 16, 17, 18, 0xffffffffu };
+	static uint8_t m[sizeof(base_blob)];
+
+	make_base();
+	for (size_t i = 0; i < ARRAY_SIZE(versions); i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(comps); j++) {
+			struct dt dt;
+			int ours, theirs;
+
+			memcpy(m, base_blob, base_size);
+			put_be32(m + 20, versions[i]);
+			put_be32(m + 24, comps[j]);
+			ours = dt_init(&dt, m, base_size);
+			theirs = fdt_check_header(m);
+			if ((ours == 0) != (theirs == 0))
+				printf("# version %u last_comp_version %u: ours %d (%s), libfdt %d\n",
+				       versions[i], comps[j], ours, dt.error.msg, theirs);
+			CHECK_EQ(ours == 0, theirs == 0);
+		}
+	}
+}
+
 static void dt_init_rejects_bad_headers(void)
 {
 	static uint8_t m[sizeof(base_blob)];
@@ -702,6 +829,10 @@ static void dt_init_rejects_bad_headers(void)
 	expect_reject("version 15", m, total, -EINVAL, "/", 20, "version 15");
 	MUT(24, 18);
 	expect_reject("last_comp 18", m, total, -EINVAL, "/", 24, "last_comp_version 18");
+	MUT(20, 16);
+	put_be32(m + 24, 17);
+	expect_reject("version 16, last_comp 17", m, total, -EINVAL, "/", 24,
+		      "last_comp_version 17 is newer than the version 16");
 	memcpy(m, base_blob, base_size);
 	expect_reject("totalsize > avail", m, total - 1, -ERANGE, "/", 4, "exceeds the");
 	expect_reject("tiny", m, 16, -EINVAL, "/", 0, "too short");
@@ -1039,7 +1170,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(dt_init_base_tree_matches_libfdt), TAP_CASE(dt_init_accepts_unaligned_blob),
 	TAP_CASE(dt_path_offset_unit_address_rule), TAP_CASE(dt_props_helpers),
 	TAP_CASE(dt_reg_decodes_with_parent_cells), TAP_CASE(dt_reg_count_reports_bad_length),
-	TAP_CASE(dt_init_rejects_bad_headers),	    TAP_CASE(dt_init_rejects_bad_structure),
+	TAP_CASE(dt_init_rejects_bad_headers), TAP_CASE(dt_init_version_rule_matches_libfdt),	    TAP_CASE(dt_init_rejects_bad_structure),
 	TAP_CASE(dt_init_random_mutations),
 };
 
@@ -1071,9 +1202,11 @@ static void file_case(const char *path)
 		struct mut_stats st = { 0 };
 		uint8_t *packed = malloc(size);
 
+		translated_regs = 0;
 		nodes = compare_with_libfdt(blob, size);
-		printf("# %s: %d nodes, %d reserve entries, totalsize %u\n", base_name(path), nodes,
-		       fdt_num_mem_rsv(blob), fdt_totalsize(blob));
+		printf("# %s: %d nodes, %d reserve entries, totalsize %u, %d reg entries translated "
+		       "through \"ranges\" as Linux does\n", base_name(path), nodes,
+		       fdt_num_mem_rsv(blob), fdt_totalsize(blob), translated_regs);
 		CHECK(nodes > 0);
 		/* mutate a packed copy (QEMU pads its dumps to 1 MiB) */
 		if (packed && !fdt_open_into(blob, packed, (int)size) && !fdt_pack(packed)) {
@@ -1085,8 +1218,12 @@ static void file_case(const char *path)
 		free(packed);
 	} else if (!dt_init(&dt, blob, size)) {
 		walk_everything(&dt);
-		if (!fdt_check_full(blob, size) && dt.version >= 17)
+		if (!fdt_check_full(blob, size) && dt.version >= 17) {
+			translated_regs = 0;
 			compare_with_libfdt(blob, size);
+			printf("# %s: %d reg entries translated through \"ranges\", as Linux "
+			       "does\n", base_name(path), translated_regs);
+		}
 	} else {
 		printf("# %s rejected: %s: %s\n", base_name(path), dt.error.path, dt.error.msg);
 	}

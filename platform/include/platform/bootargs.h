@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Boot arguments from /chosen/bootargs. Unknown or malformed arguments are errors (SPEC), never
-// silently ignored: a CI run must not pass with a typo in its configuration.
+// silently ignored: a CI run must not pass with a typo in its configuration. Each argument is
+// given at most once (a repeated one is an error and ignored, never last-wins); suites= is the
+// only list, comma-separated in its one value, each suite named once.
 #ifndef ZONEDEV_PLATFORM_BOOTARGS_H
 #define ZONEDEV_PLATFORM_BOOTARGS_H
 

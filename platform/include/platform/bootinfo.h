@@ -8,7 +8,8 @@
 #include <platform/types.h>
 
 #define BI_MAX_MEMORY 16
-#define BI_MAX_RESERVED 32
+/* Qualcomm SM8450 trees carry 43-44 reserved ranges; memblock (128 regions) is the next limit. */
+#define BI_MAX_RESERVED 256
 #define BI_MAX_PMEM 16
 #define BI_MAX_CPUS 64
 #define BI_NAME_MAX 64
@@ -50,10 +51,17 @@ struct bi_cpu {
  * @model: /model, "" when absent
  * @bootargs: /chosen/bootargs ("" when absent)
  * @stdout_path: /chosen/stdout-path (options after ':' stripped), "" when absent
- * @uart_kind, @uart_base, @uart_node: the console the stdout-path names
+ * @uart_kind, @uart_base, @uart_node: the console the stdout-path names; @uart_kind is set only
+ *	 once its reg is decoded and translated to a CPU address
+ * @uart_refused: the stdout UART is one we drive but its address could not be decoded (reported)
  * @memory: every reg range of every device_type = "memory" node (in blob order)
- * @reserved: /reserved-memory children's reg ranges, then /memreserve/ entries
- * @pmem: every reg range of every available compatible = "pmem-region" node
+ * @reserved: /reserved-memory children's reg ranges, then /memreserve/ entries; a child that
+ *	       cannot be translated is kept at its untranslated address (and reported)
+ * @reserved_dropped: reserved ranges reported and not recorded (malformed, wrapping, or past
+ *		      BI_MAX_RESERVED): what they cover may be handed out as RAM
+ * @pmem: every reg range of every available compatible = "pmem-region" node, as CPU addresses
+ * @pmem_refused: pmem-region reg ranges reported and not recorded (malformed, empty, wrapping,
+ *		  untranslatable, or past BI_MAX_PMEM)
  * @cpus: /cpus children with device_type "cpu"
  * @timebase_hz: /cpus "timebase-frequency" (riscv), 0 when absent
  * @isa: the boot cpu's "riscv,isa" string, "" when absent
@@ -61,7 +69,8 @@ struct bi_cpu {
  * @cbom_block_size: the boot cpu's "riscv,cbom-block-size" (Zicbom cache-block bytes), 0 if absent
  * @psci: PSCI conduit from /psci "method"
  * @psci_compat: first /psci compatible string
- * @finisher_base: "sifive,test0"/"sifive,test1" node's reg base, 0 when absent
+ * @finisher_base: "sifive,test0"/"sifive,test1" node's reg base as a CPU address, 0 when absent
+ *		   or not translatable
  * @gic_version: 2 or 3 if an "arm,gic-400"/"arm,cortex-a15-gic"/"arm,gic-v3" node exists, else 0
  * @errors: number of problems reported while decoding (each printed with node and offset);
  *	    anything non-zero makes the run's status 2
@@ -71,16 +80,19 @@ struct boot_info {
 	uint32_t dtb_size;
 	char model[BI_NAME_MAX];
 	char bootargs[512];
-	char stdout_path[128];
+	char stdout_path[DT_PATH_MAX];
 	enum bi_uart_kind uart_kind;
 	uint64_t uart_base;
 	char uart_node[BI_NAME_MAX];
+	bool uart_refused;
 	struct bi_range memory[BI_MAX_MEMORY];
 	int nr_memory;
 	struct bi_range reserved[BI_MAX_RESERVED];
 	int nr_reserved;
+	int reserved_dropped;
 	struct bi_range pmem[BI_MAX_PMEM];
 	int nr_pmem;
+	int pmem_refused;
 	struct bi_cpu cpus[BI_MAX_CPUS];
 	int nr_cpus;
 	uint64_t timebase_hz;

@@ -20,7 +20,7 @@ struct device_driver;
 
 /**
  * struct device_reg - one "reg" entry of the device's node
- * @base, @size: the range, translated with the parent's cells (no "ranges" translation)
+ * @base, @size: the range as a CPU physical address (translated through the parents' "ranges")
  */
 struct device_reg {
 	phys_addr_t base, size;
@@ -88,7 +88,8 @@ int device_init(struct device *dev, const char *name, int of_node, const char *c
 /**
  * device_init_dt() - fill @dev from the node @node of @dt: unit name, "compatible", "reg".
  * Return: 0; -ERANGE when the name or compatible list is too long or the node has more than
- * DEVICE_MAX_REG reg entries; the dt_reg() error (dt->error set) for a malformed "reg".
+ * DEVICE_MAX_REG reg entries; the dt_reg_cpu() error (dt->error set) for a malformed or
+ * untranslatable "reg".
  */
 int device_init_dt(struct device *dev, struct dt *dt, int node);
 

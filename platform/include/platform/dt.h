@@ -24,7 +24,7 @@ struct dt_error {
 	int err;
 	uint32_t offset;
 	char path[DT_PATH_MAX];
-	char msg[160];
+	char msg[320];
 };
 
 /**
@@ -76,7 +76,8 @@ static inline uint64_t dt_be64(const void *p)
  * @blob: the blob
  * @avail: bytes readable at @blob (the blob's totalsize must fit in it)
  *
- * Checks the header (magic, version >= 16, last_comp_version <= 17, totalsize <= @avail, every
+ * Checks the header (magic, version >= 16, last_comp_version <= 17, version >= last_comp_version
+ * as libfdt requires, totalsize <= @avail, every
  * block inside totalsize and non-overlapping, 8-byte aligned rsvmap, 4-byte aligned struct
  * block), the reserve map (terminated inside the blob), and the whole structure block: token
  * stream, nesting depth <= DT_MAX_DEPTH, balanced BEGIN/END, one root, FDT_END last, node names
@@ -162,6 +163,25 @@ int dt_size_cells(struct dt *dt, int parent);
 int dt_reg_count(struct dt *dt, int node);
 /** dt_reg() - entry @idx of @node's "reg". Return: 0 or negative errno (dt->error set). */
 int dt_reg(struct dt *dt, int node, int idx, uint64_t *addr, uint64_t *size);
+
+/**
+ * dt_translate_address() - turn @addr..+@size, an address in the space of @node's parent (what
+ * @node's "reg" holds), into a CPU physical address, through the "ranges" of every ancestor
+ * below the root (platform/common/dt_address.c). An empty "ranges" passes addresses unchanged;
+ * a missing one means the bus is not memory-mapped, so nothing below it can be translated.
+ * Each level uses its own #address-cells/#size-cells and the first window that holds @addr, as
+ * Linux's of_translate_address() does for the default bus; unlike Linux, the whole range must
+ * lie in that window and the result must fit the parent's cells (no silent wrap or truncation).
+ * Return: 0 with *@addr rewritten, or a negative errno with dt->error naming the bus (-ENOENT
+ * no "ranges", -ERANGE not covered or overflowing, -EINVAL malformed "ranges" or cells).
+ */
+int dt_translate_address(struct dt *dt, int node, uint64_t *addr, uint64_t size);
+/**
+ * dt_reg_cpu() - entry @idx of @node's "reg" as a CPU physical range: dt_reg(), a check that
+ * the range does not wrap, then dt_translate_address(). Use it for every reg acted upon.
+ * Return: 0 or negative errno (dt->error set).
+ */
+int dt_reg_cpu(struct dt *dt, int node, int idx, uint64_t *addr, uint64_t *size);
 
 /**
  * dt_num_mem_rsv()/dt_get_mem_rsv(): the /memreserve/ entries; the map ends at the first entry

@@ -93,6 +93,9 @@ static void walk(struct dt *dt)
 
 			if (dt_reg(dt, n, i, &a, &s))
 				fail("dt_reg failed inside dt_reg_count");
+			/* translation may refuse, but a success is a range that does not wrap */
+			if (!dt_reg_cpu(dt, n, i, &a, &s) && s && a + s - 1 < a)
+				fail("dt_reg_cpu returned a wrapping range");
 		}
 	}
 	if (nodes < 1)
