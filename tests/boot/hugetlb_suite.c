@@ -2,7 +2,9 @@
 // Suite "hugetlb": pools of 2 MiB (hugepages=) and 1 GiB (hugepages_1g=) folios with HugeTLB
 // Vmemmap Optimization: the tail vmemmap pages map the shared read-only page, a write to an
 // optimized tail struct page is caught, restore and re-optimize work, a self-hosted vmemmap
-// (struct pages in device memory) is refused, and shrinking the pools gives every page back.
+// (struct pages in device memory) is refused, readers on every other CPU never fault nor see a
+// wrong head while folios are optimized and restored, and shrinking the pools gives every page
+// back.
 #include <string.h>
 
 #include <platform/arch.h>
@@ -14,6 +16,8 @@
 #include <platform/memory.h>
 #include <platform/paging.h>
 #include <platform/printk.h>
+#include <platform/smp.h>
+#include <platform/smp_call.h>
 #include <mm/hugetlb.h>
 #include <mm/memremap.h>
 #include <mm/mmzone.h>
@@ -159,6 +163,119 @@ static void restore_then_optimize_again(struct ktap_test *t)
 	KTAP_EXPECT_EQ(t, check_optimized(t, f), 0);
 }
 
+/*
+ * Concurrency: while CPU 0 optimizes and restores folios over and over, every other online CPU
+ * reads their tail struct pages and resolves compound_head() through them, as a pfn walker or an
+ * interrupt handler would, and serves its cross-CPU calls between two passes (the IPIs CPU 0
+ * keeps sending, and whatever HVO itself asks of it). A read that finds no translation (a
+ * break-before-make window another CPU fell into) is counted, not fatal, so the count is seen.
+ */
+#define RACE_FOLIOS 2
+#define RACE_ROUNDS 1000
+
+static struct {
+	struct folio *f[RACE_FOLIOS];
+	int stop;
+	unsigned int running, done;
+	unsigned long reads, faults, wrong;
+} race;
+
+/* Tails in each of the 7 tail-only vmemmap pages (64 struct pages a page), both ends. */
+static const unsigned int race_tails[] = { 64, 127, 128, 200, 300, 320, 400, 448, 511 };
+
+static void race_reader(void *info)
+{
+	unsigned long reads = 0, faults = 0, wrong = 0;
+
+	__atomic_fetch_add(&race.running, 1, __ATOMIC_ACQ_REL);
+	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
+		for (unsigned int i = 0; i < RACE_FOLIOS; i++) {
+			for (unsigned int j = 0; j < ARRAY_SIZE(race_tails); j++) {
+				struct page *tail = folio_page(race.f[i], race_tails[j]);
+				uint64_t v;
+
+				if (probe_read(&tail->compound_info, &v)) {
+					faults++;
+					continue;
+				}
+				wrong += compound_head(tail) != &race.f[i]->page;
+				reads++;
+			}
+		}
+		smp_call_handle_ipi();
+	}
+	__atomic_fetch_add(&race.reads, reads, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&race.faults, faults, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&race.wrong, wrong, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&race.done, 1, __ATOMIC_ACQ_REL);
+}
+
+static void race_nop(void *info)
+{
+}
+
+static void readers_on_other_cpus_never_fault(struct ktap_test *t)
+{
+	struct hstate *h = &hstates[0];
+	unsigned int others = num_online_cpus() - 1, cpu, self = smp_processor_id();
+	unsigned long ops = 0, failed = 0, ipis = 0;
+	struct hvo_stats before, after;
+	struct cpumask mask;
+	uint64_t start;
+
+	if (!others) {
+		ktap_skip(t, "needs a second CPU");
+		return;
+	}
+	if (!boot.args.hvo || h->nr < RACE_FOLIOS) {
+		ktap_skip(t, "needs HVO and %d 2 MiB folios", RACE_FOLIOS);
+		return;
+	}
+	memset(&race, 0, sizeof(race));
+	for (unsigned int i = 0; i < RACE_FOLIOS; i++) {
+		race.f[i] = hugetlb_folio_alloc(h);
+		if (!KTAP_EXPECT(t, race.f[i] && hugetlb_vmemmap_optimized(race.f[i])))
+			return;
+	}
+	cpumask_clear(&mask);
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		if (cpu != self && cpu_online(cpu))
+			__cpumask_set_cpu(cpu, &mask);
+	hugetlb_vmemmap_get_stats(&before);
+	smp_call_function_many(&mask, race_reader, NULL, false);
+	start = arch_counter();
+	while (__atomic_load_n(&race.running, __ATOMIC_ACQUIRE) < others &&
+	       arch_counter() - start < arch_counter_hz())
+		cpu_relax();
+	KTAP_EXPECT_EQ(t, race.running, others);
+	for (unsigned int r = 0; r < RACE_ROUNDS; r++) {
+		for (unsigned int i = 0; i < RACE_FOLIOS; i++) {
+			failed += hugetlb_vmemmap_restore_folio(race.f[i]) != 0;
+			failed += hugetlb_vmemmap_optimize_folio(race.f[i]) != 0;
+			ops += 2;
+		}
+		if (r % 8 == 0) {
+			smp_call_function_many(&mask, race_nop, NULL, false);
+			ipis++;
+		}
+	}
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&race.done, __ATOMIC_ACQUIRE) < others)
+		cpu_relax();
+	hugetlb_vmemmap_get_stats(&after);
+	KTAP_EXPECT_EQ(t, failed, 0);
+	KTAP_EXPECT_EQ(t, race.faults, 0);
+	KTAP_EXPECT_EQ(t, race.wrong, 0);
+	KTAP_EXPECT(t, race.reads > 0);
+	for (unsigned int i = 0; i < RACE_FOLIOS; i++) {
+		KTAP_EXPECT_EQ(t, check_optimized(t, race.f[i]), 0);
+		hugetlb_folio_free(h, race.f[i]);
+	}
+	ktap_printf("    # %u reader CPU(s): %lu optimize/restore, %lu IPI rounds, %lu tail reads, "
+		    "%lu faults, %lu wrong heads, %lu flushes\n", others, ops, ipis, race.reads,
+		    race.faults, race.wrong, after.flushes - before.flushes);
+}
+
 static void gigantic_1g_folio(struct ktap_test *t)
 {
 	struct hstate *h = &hstates[1];
@@ -259,6 +376,7 @@ static const struct ktap_case hugetlb_cases[] = {
 	KTAP_CASE(pool_of_2m_folios_is_optimized),
 	KTAP_CASE(write_to_optimized_tail_is_caught),
 	KTAP_CASE(restore_then_optimize_again),
+	KTAP_CASE(readers_on_other_cpus_never_fault),
 	KTAP_CASE(gigantic_1g_folio),
 	KTAP_CASE(self_hosted_vmemmap_is_refused),
 	KTAP_CASE(shrinking_gives_every_page_back),
