@@ -9,24 +9,44 @@
 #include <platform/errno.h>
 #include <platform/memory.h>
 #include <platform/printk.h>
+#include <platform/stop_machine.h>
 
 #include <mm/hugetlb.h>
 #include <mm/mm_lock.h>
 #include <mm/mmzone.h>
 #include <mm/page_alloc.h>
 #include <mm/pgtable.h>
+#include <arch/pgtable.h>
 
 #define VMEMMAP_PMD_SIZE SZ_2M
 #define PTES_PER_PMD 512
+/* One batch remaps at most this many tail vmemmap pages (585 2 MiB folios, or one 1 GiB). */
+#define HVO_BATCH_PTES 4096
+#define HVO_BATCH_FOLIOS 512
 
 static struct {
 	struct mm_lock lock;
 	bool ready;
 	phys_addr_t shared[MAX_FOLIO_ORDER + 1];
-	phys_addr_t old[PTES_PER_PMD];
-	phys_addr_t fresh[PTES_PER_PMD];
+	unsigned long shared_users[MAX_FOLIO_ORDER + 1];
+	phys_addr_t old[HVO_BATCH_PTES];
+	phys_addr_t fresh[HVO_BATCH_PTES];
+	struct pgtable_remap remap[HVO_BATCH_FOLIOS];
+	phys_addr_t split_pa[HVO_BATCH_FOLIOS];
+	unsigned short idx[HVO_BATCH_FOLIOS]; /* b->folios[] index of each hvo.remap[] */
 	struct hvo_stats st;
 } hvo;
+
+/*
+ * One batch: the folios, what happened to each, and whether their tails are known canonical
+ * (made by prep_compound_page() and not handed out since: no byte-by-byte check needed).
+ */
+struct hvo_batch {
+	struct folio **folios;
+	int *ret;
+	unsigned int nr;
+	bool proven;
+};
 
 static unsigned long hvo_lock(void)
 {
@@ -37,9 +57,34 @@ static unsigned long hvo_lock(void)
 	return mm_lock(&hvo.lock);
 }
 
+/*
+ * Run @fn (which takes hvo.lock) so that no other CPU can read a vmemmap entry while it is
+ * broken: on arm64 every change of a live vmemmap entry is a break-before-make (the output
+ * address changes; FEAT_BBM, at any level, relaxes only block-size changes), so the other CPUs
+ * are parked for it. riscv64 has no such rule: a hart reads through the old or the new entry,
+ * both of which show the same bytes, until the flush.
+ */
+static int hvo_run(int (*fn)(void *), struct hvo_batch *b)
+{
+	int ret;
+
+	if (!ARCH_NEEDS_BBM)
+		return fn(b);
+	ret = stop_machine(fn, b);
+	if (ret == -ETIMEDOUT)
+		for (unsigned int i = 0; i < b->nr; i++)
+			b->ret[i] = -ETIMEDOUT;
+	return ret;
+}
+
 phys_addr_t hugetlb_vmemmap_shared_page(unsigned int order)
 {
 	return order <= MAX_FOLIO_ORDER ? hvo.shared[order] : 0;
+}
+
+unsigned long hugetlb_vmemmap_shared_users(unsigned int order)
+{
+	return order <= MAX_FOLIO_ORDER ? hvo.shared_users[order] : 0;
 }
 
 void hugetlb_vmemmap_get_stats(struct hvo_stats *st)
@@ -56,12 +101,11 @@ static void canonical_tail(struct page *tail, unsigned int order, enum zone_type
 	atomic_store_explicit(&tail->_mapcount, -1, memory_order_relaxed);
 }
 
-/* 64 canonical tails: the page all optimized folios of @order share. Set *@created if new. */
-static phys_addr_t shared_page(unsigned int order, bool *created)
+/* 64 canonical tails: the page all optimized folios of @order share, made on first use. */
+static phys_addr_t shared_page(unsigned int order)
 {
 	struct page *p, tail;
 
-	*created = false;
 	if (hvo.shared[order])
 		return hvo.shared[order];
 	p = alloc_page(__GFP_ZERO);
@@ -72,13 +116,18 @@ static phys_addr_t shared_page(unsigned int order, bool *created)
 		memcpy((struct page *)__va(page_to_phys(p)) + i, &tail, sizeof(tail));
 	hvo.shared[order] = page_to_phys(p);
 	hvo.st.shared_pages++;
-	*created = true;
 	return hvo.shared[order];
 }
 
-/* Undo shared_page() when the optimization that created it did not happen. */
-static void drop_new_shared_page(unsigned int order)
+/*
+ * The folios mapping the shared page of @order hold it: @delta more (or fewer). The last one
+ * gone frees it; its mappings are gone by then (the remap that dropped them flushed).
+ */
+static void shared_page_users(unsigned int order, long delta)
 {
+	hvo.shared_users[order] += delta;
+	if (hvo.shared_users[order] || !hvo.shared[order])
+		return;
 	__free_pages(phys_to_page(hvo.shared[order]), 0);
 	hvo.shared[order] = 0;
 	hvo.st.shared_pages--;
@@ -89,6 +138,11 @@ static void folio_vmemmap(const struct folio *folio, uintptr_t *start, uintptr_t
 {
 	*start = (uintptr_t)&folio->page;
 	*end = *start + (folio_nr_pages(folio) * sizeof(struct page));
+}
+
+static unsigned long folio_tail_vmemmap_pages(const struct folio *folio)
+{
+	return folio_nr_pages(folio) * sizeof(struct page) / PAGE_SIZE - 1;
 }
 
 static bool self_hosted(const struct folio *folio, uintptr_t start)
@@ -121,25 +175,6 @@ static void split_backing(phys_addr_t pa)
 		set_page_count(p + i, 1);
 }
 
-static int split_vmemmap_pmds(struct pgtable *pt, uintptr_t start, uintptr_t end)
-{
-	for (uintptr_t a = ALIGN_DOWN(start, VMEMMAP_PMD_SIZE); a < end; a += VMEMMAP_PMD_SIZE) {
-		struct pgtable_walk_result r;
-		int ret;
-
-		if (pgtable_walk(pt, a < start ? start : a, &r))
-			return -ENOENT;
-		if (r.level != PGTABLE_LEVEL_PMD)
-			continue;
-		ret = pgtable_split(pt, a, PGTABLE_LEVEL_PMD);
-		if (ret)
-			return ret;
-		split_backing(r.pa);
-		hvo.st.pmd_splits++;
-	}
-	return 0;
-}
-
 static void free_backing(phys_addr_t pa)
 {
 	struct page *p = phys_to_page(pa);
@@ -151,83 +186,14 @@ static void free_backing(phys_addr_t pa)
 		__free_pages(p, 0);
 }
 
-/*
- * Give the tail vmemmap pages in [@from, @to) private pages again, filled with the canonical
- * tails; pages that were already private (a partial restore) are replaced and freed.
- */
-static int restore_range(unsigned int order, uintptr_t from, uintptr_t to)
+/* Every tail of @folio is the canonical one (what is read must not change with the remap). */
+static int tails_canonical(const struct folio *folio, uintptr_t start, uintptr_t end)
 {
-	struct pgtable *pt = vmemmap_pgtable();
-
-	for (uintptr_t va = from; va < to;) {
-		uintptr_t stop = ALIGN_DOWN(va + VMEMMAP_PMD_SIZE, VMEMMAP_PMD_SIZE);
-		unsigned long n = ((stop < to ? stop : to) - va) >> PAGE_SHIFT, got = 0;
-		int ret;
-
-		for (; got < n; got++) {
-			struct page *p = alloc_page(GFP_KERNEL);
-
-			if (!p)
-				break;
-			hvo.fresh[got] = page_to_phys(p);
-			memcpy(__va(hvo.fresh[got]), __va(hvo.shared[order]), PAGE_SIZE);
-		}
-		if (got < n) {
-			while (got--)
-				__free_pages(phys_to_page(hvo.fresh[got]), 0);
-			return -ENOMEM;
-		}
-		ret = pgtable_remap_ptes(pt, va, n, hvo.fresh, 0, PAGE_KERNEL, hvo.old);
-		if (ret) {
-			for (unsigned long i = 0; i < n; i++)
-				__free_pages(phys_to_page(hvo.fresh[i]), 0);
-			return ret;
-		}
-		for (unsigned long i = 0; i < n; i++)
-			if (hvo.old[i] != hvo.shared[order])
-				free_backing(hvo.old[i]);
-		hvo.st.pages_allocated += n;
-		va += n << PAGE_SHIFT;
-	}
-	return 0;
-}
-
-int hugetlb_vmemmap_optimize_folio(struct folio *folio)
-{
-	struct pgtable *pt = vmemmap_pgtable();
 	unsigned int order = folio_order(folio);
-	uintptr_t start, end, va;
-	phys_addr_t shared;
-	unsigned long flags, flush0 = tlb_flush_count;
 	struct page tail;
-	bool created;
-	int ret = 0;
 
-	if (!pt || !PageHead(&folio->page) || order < HUGETLB_ORDER_2M || order > MAX_FOLIO_ORDER)
-		return -EINVAL;
-	folio_vmemmap(folio, &start, &end);
-	flags = hvo_lock();
-	if (hugetlb_vmemmap_optimized(folio)) {
-		ret = -EALREADY;
-		goto out;
-	}
-	if (self_hosted(folio, start)) {
-		hvo.st.refused_self_hosted++;
-		pr_err("hvo: folio at pfn 0x%lx: its struct pages are self-hosted (inside device or "
-		       "folio memory): not optimized\n", folio_pfn(folio));
-		ret = -EOPNOTSUPP;
-		goto out;
-	}
-	/* RAM folios only: the shared tails carry ZONE_NORMAL, and only RAM vmemmap is freed. */
-	if (page_zonenum(&folio->page) != ZONE_NORMAL) {
-		pr_err("hvo: folio at pfn 0x%lx is not in ZONE_NORMAL: not optimized\n",
-		       folio_pfn(folio));
-		ret = -EINVAL;
-		goto out;
-	}
-	/* Every tail must already be the canonical one: the remap must not change what is read. */
 	canonical_tail(&tail, order, ZONE_NORMAL);
-	for (va = start + PAGE_SIZE; va < end; va += sizeof(struct page)) {
+	for (uintptr_t va = start + PAGE_SIZE; va < end; va += sizeof(struct page)) {
 		/* the first tail page struct by struct, every later one against it whole */
 		const void *want = va < start + 2 * PAGE_SIZE ? (const void *)&tail :
 			(const void *)(start + PAGE_SIZE);
@@ -237,79 +203,337 @@ int hugetlb_vmemmap_optimize_folio(struct folio *folio)
 			pr_err("hvo: folio at pfn 0x%lx: the tail struct page at 0x%lx differs from "
 			       "the canonical tail: not optimized\n", folio_pfn(folio),
 			       (unsigned long)va);
-			ret = -EBUSY;
-			goto out;
+			return -EBUSY;
 		}
 		if (len == PAGE_SIZE)
 			va += PAGE_SIZE - sizeof(struct page);
 	}
-	shared = shared_page(order, &created);
-	if (!shared) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = split_vmemmap_pmds(pt, start, end);
-	if (ret) {
-		if (created)
-			drop_new_shared_page(order);
-		goto out;
-	}
-	/* One batch (one flush) per vmemmap PMD: the tails of a 1 GiB folio span 8 of them. */
-	for (va = start + PAGE_SIZE; va < end;) {
-		uintptr_t stop = ALIGN_DOWN(va + VMEMMAP_PMD_SIZE, VMEMMAP_PMD_SIZE);
-		unsigned long n = ((stop < end ? stop : end) - va) >> PAGE_SHIFT;
+	return 0;
+}
 
-		ret = pgtable_remap_ptes(pt, va, n, NULL, shared, PAGE_KERNEL_RO, hvo.old);
-		if (ret) {
-			/* give the part already shared its own pages back: the folio stays whole */
-			pr_err("hvo: remapping the tails at 0x%lx failed: %d; undoing\n",
-			       (unsigned long)va, ret);
-			if (restore_range(order, start + PAGE_SIZE, va)) {
-				/* no memory to undo: the folio stays (partly) optimized, restore later */
-				SetPageFlag(&folio->page, PG_vmemmap_optimized);
-				hvo.st.optimized++;
-			}
-			goto out;
-		}
-		for (unsigned long i = 0; i < n; i++)
-			free_backing(hvo.old[i]);
-		hvo.st.pages_freed += n;
-		va += n << PAGE_SHIFT;
+/* Whether @folio may be optimized: 0 or why not (reported). */
+static int optimizable(struct folio *folio, bool proven)
+{
+	unsigned int order = folio_order(folio);
+	uintptr_t start, end;
+
+	if (!PageHead(&folio->page) || order < HUGETLB_ORDER_2M || order > MAX_FOLIO_ORDER)
+		return -EINVAL;
+	if (hugetlb_vmemmap_optimized(folio))
+		return -EALREADY;
+	folio_vmemmap(folio, &start, &end);
+	if (self_hosted(folio, start)) {
+		hvo.st.refused_self_hosted++;
+		pr_err("hvo: folio at pfn 0x%lx: its struct pages are self-hosted (inside device or "
+		       "folio memory): not optimized\n", folio_pfn(folio));
+		return -EOPNOTSUPP;
 	}
-	SetPageFlag(&folio->page, PG_vmemmap_optimized);
-	hvo.st.optimized++;
+	/* RAM folios only: the shared tails carry ZONE_NORMAL, and only RAM vmemmap is freed. */
+	if (page_zonenum(&folio->page) != ZONE_NORMAL) {
+		pr_err("hvo: folio at pfn 0x%lx is not in ZONE_NORMAL: not optimized\n",
+		       folio_pfn(folio));
+		return -EINVAL;
+	}
+	return proven ? 0 : tails_canonical(folio, start, end);
+}
+
+/* The PMD leaf mapping @va's vmemmap, if it is one (its backing is split with it): its pa. */
+static phys_addr_t pmd_leaf_at(uintptr_t va)
+{
+	struct pgtable_walk_result r;
+
+	if (pgtable_walk(vmemmap_pgtable(), va, &r) || r.level != PGTABLE_LEVEL_PMD)
+		return 0;
+	return ALIGN_DOWN(r.pa, VMEMMAP_PMD_SIZE);
+}
+
+/*
+ * Optimize the folios of @b in one remap: the vmemmap PMD leaves they lie under are split in
+ * the same break-flush-make, so the whole batch costs one TLB flush. The old backing is freed
+ * after it. A folio refused gets its reason in b->ret[] and leaves the others alone.
+ */
+static int optimize_batch(void *arg)
+{
+	struct hvo_batch *b = arg;
+	struct pgtable *pt = vmemmap_pgtable();
+	unsigned long flags = hvo_lock(), flush0 = tlb_flush_count, nptes = 0;
+	unsigned int n = 0, nsplit = 0, order;
+	int ret;
+
+	for (unsigned int i = 0; i < b->nr; i++) {
+		struct folio *f = b->folios[i];
+		uintptr_t start, end;
+		phys_addr_t shared, leaf;
+
+		b->ret[i] = optimizable(f, b->proven);
+		if (b->ret[i])
+			continue;
+		order = folio_order(f);
+		shared = shared_page(order);
+		if (!shared) {
+			b->ret[i] = -ENOMEM;
+			continue;
+		}
+		folio_vmemmap(f, &start, &end);
+		/* the leaves under the tails: 1 for a 2 MiB folio, 8 for a 1 GiB one */
+		for (uintptr_t a = start; a < end; a += VMEMMAP_PMD_SIZE) {
+			leaf = pmd_leaf_at(a);
+			if (!leaf)
+				continue;
+			for (unsigned int k = 0; k < nsplit && leaf; k++)
+				if (hvo.split_pa[k] == leaf)
+					leaf = 0;
+			if (leaf)
+				hvo.split_pa[nsplit++] = leaf;
+		}
+		hvo.remap[n] = (struct pgtable_remap){
+			.va = start + PAGE_SIZE, .nr = folio_tail_vmemmap_pages(f), .one_pa = shared,
+			.prot = PAGE_KERNEL_RO, .old = &hvo.old[nptes] };
+		nptes += hvo.remap[n].nr;
+		hvo.idx[n++] = i;
+	}
+	ret = n ? pgtable_remap_ptes_many(pt, hvo.remap, n) : 0;
+	if (ret) {
+		/* nothing changed: the folios stay whole and unoptimized */
+		pr_err("hvo: remapping the tails of %u folio(s) failed: %d; none optimized\n", n,
+		       ret);
+		for (unsigned int i = 0; i < n; i++)
+			b->ret[hvo.idx[i]] = ret;
+	} else {
+		for (unsigned int k = 0; k < nsplit; k++)
+			split_backing(hvo.split_pa[k]);
+		hvo.st.pmd_splits += nsplit;
+		for (unsigned long i = 0; i < nptes; i++)
+			free_backing(hvo.old[i]);
+		hvo.st.pages_freed += nptes;
+		for (unsigned int i = 0; i < n; i++) {
+			struct folio *f = b->folios[hvo.idx[i]];
+
+			SetPageFlag(&f->page, PG_vmemmap_optimized);
+			shared_page_users(folio_order(f), 1);
+			hvo.st.optimized++;
+		}
+	}
+	for (order = 0; order <= MAX_FOLIO_ORDER; order++)
+		shared_page_users(order, 0); /* a shared page made for folios that failed goes */
+	hvo.st.flushes += tlb_flush_count - flush0;
+	hvo.st.batches++;
+	mm_unlock(&hvo.lock, flags);
+	return 0;
+}
+
+/*
+ * Restore the folios of @b: every page the batch needs is allocated before any entry
+ * changes; short of one, none is restored (-ENOMEM) and nothing changed.
+ */
+static int restore_batch(void *arg)
+{
+	struct hvo_batch *b = arg;
+	struct pgtable *pt = vmemmap_pgtable();
+	unsigned long flags = hvo_lock(), flush0 = tlb_flush_count, nptes = 0, got;
+	unsigned int n = 0;
+	int ret = 0;
+
+	for (unsigned int i = 0; i < b->nr; i++) {
+		struct folio *f = b->folios[i];
+		uintptr_t start, end;
+
+		if (!hugetlb_vmemmap_optimized(f)) {
+			b->ret[i] = -EINVAL;
+			continue;
+		}
+		folio_vmemmap(f, &start, &end);
+		hvo.remap[n] = (struct pgtable_remap){
+			.va = start + PAGE_SIZE, .nr = folio_tail_vmemmap_pages(f),
+			.pas = &hvo.fresh[nptes], .prot = PAGE_KERNEL, .old = &hvo.old[nptes] };
+		nptes += hvo.remap[n].nr;
+		b->ret[i] = 0;
+		hvo.idx[n++] = i;
+	}
+	for (got = 0; got < nptes; got++) {
+		struct page *p = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+
+		if (!p)
+			break;
+		hvo.fresh[got] = page_to_phys(p);
+	}
+	if (got < nptes) {
+		ret = -ENOMEM;
+		pr_err("hvo: %lu of the %lu pages needed to restore the vmemmap of %u folio(s) "
+		       "(first at pfn 0x%lx): none restored, they stay optimized and whole\n",
+		       got, nptes, n, folio_pfn(b->folios[hvo.idx[0]]));
+	} else {
+		/* the tails read the same through the new pages (copied from the shared one) */
+		for (unsigned int i = 0, off = 0; i < n; off += hvo.remap[i].nr, i++)
+			for (unsigned long j = 0; j < hvo.remap[i].nr; j++)
+				memcpy(__va(hvo.fresh[off + j]),
+				       __va(hvo.shared[folio_order(b->folios[hvo.idx[i]])]),
+				       PAGE_SIZE);
+		ret = n ? pgtable_remap_ptes_many(pt, hvo.remap, n) : 0;
+		if (ret)
+			pr_err("hvo: remapping the tails of %u folio(s) failed: %d; none restored\n",
+			       n, ret);
+	}
+	if (ret) {
+		while (got--)
+			__free_pages(phys_to_page(hvo.fresh[got]), 0);
+		for (unsigned int i = 0; i < n; i++)
+			b->ret[hvo.idx[i]] = ret;
+		goto out;
+	}
+	hvo.st.pages_allocated += nptes;
+	for (unsigned int i = 0, off = 0; i < n; off += hvo.remap[i].nr, i++) {
+		struct folio *f = b->folios[hvo.idx[i]];
+		unsigned int order = folio_order(f);
+
+		for (unsigned long j = 0; j < hvo.remap[i].nr; j++)
+			if (hvo.old[off + j] != hvo.shared[order])
+				free_backing(hvo.old[off + j]);
+		ClearPageFlag(&f->page, PG_vmemmap_optimized);
+		hvo.st.optimized--;
+		shared_page_users(order, -1);
+	}
 out:
 	hvo.st.flushes += tlb_flush_count - flush0;
+	hvo.st.batches++;
 	mm_unlock(&hvo.lock, flags);
+	return 0;
+}
+
+/*
+ * Take up to HVO_BATCH_FOLIOS folios (HVO_BATCH_PTES tail pages) from @list, starting at
+ * *@pos, into @folios. Return: how many.
+ */
+static unsigned int next_batch(struct list_head *list, struct list_head **pos,
+			       struct folio **folios)
+{
+	unsigned long ptes = 0;
+	unsigned int n = 0;
+
+	while (*pos != list && n < HVO_BATCH_FOLIOS) {
+		struct folio *f = page_folio(list_entry(*pos, struct page, lru));
+		unsigned long need = folio_order(f) >= HUGETLB_ORDER_2M &&
+				     folio_order(f) <= MAX_FOLIO_ORDER ?
+				     folio_tail_vmemmap_pages(f) : 0;
+
+		if (n && ptes + need > HVO_BATCH_PTES)
+			break;
+		ptes += need;
+		folios[n++] = f;
+		*pos = (*pos)->next;
+	}
+	return n;
+}
+
+static struct folio *batch_folios[HVO_BATCH_FOLIOS];
+static int batch_ret[HVO_BATCH_FOLIOS];
+static int batch_busy;
+
+/* Run @fn over @list in batches; @what: what a folio left as it was did not become. */
+static unsigned long run_batches(struct list_head *list, int (*fn)(void *), bool proven,
+				 const char *what)
+{
+	struct list_head *pos = list->next;
+	unsigned long done = 0;
+
+	for (;;) {
+		struct hvo_batch b = { .folios = batch_folios, .ret = batch_ret, .proven = proven };
+
+		b.nr = next_batch(list, &pos, batch_folios);
+		if (!b.nr)
+			break;
+		hvo_run(fn, &b);
+		for (unsigned int i = 0; i < b.nr; i++) {
+			done += !b.ret[i];
+			if (b.ret[i] && b.ret[i] != -EALREADY && b.ret[i] != -EINVAL)
+				pr_warn("hvo: folio at pfn 0x%lx not %s: %d\n",
+					folio_pfn(batch_folios[i]), what, b.ret[i]);
+		}
+	}
+	return done;
+}
+
+static int run_one(struct folio *folio, int (*fn)(void *), bool proven)
+{
+	struct folio *f = folio;
+	int ret = 0;
+	struct hvo_batch b = { .folios = &f, .ret = &ret, .nr = 1, .proven = proven };
+
+	if (!vmemmap_pgtable())
+		return -EINVAL;
+	hvo_run(fn, &b);
 	return ret;
+}
+
+int hugetlb_vmemmap_optimize_folio(struct folio *folio)
+{
+	return run_one(folio, optimize_batch, false);
 }
 
 int hugetlb_vmemmap_restore_folio(struct folio *folio)
 {
-	uintptr_t start, end;
-	unsigned long flags, flush0 = tlb_flush_count;
-	int ret = 0;
+	return run_one(folio, restore_batch, false);
+}
+
+/*
+ * The batch arrays are one set: batches of two callers run one after the other (the lock is
+ * taken with interrupts on, so a CPU waiting here can still be parked by the other's batch).
+ */
+static void batches_lock(void)
+{
+	while (__atomic_exchange_n(&batch_busy, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void batches_unlock(void)
+{
+	__atomic_store_n(&batch_busy, 0, __ATOMIC_RELEASE);
+}
+
+unsigned long hugetlb_vmemmap_optimize_folios(struct list_head *folios, bool fresh)
+{
+	unsigned long n;
 
 	if (!vmemmap_pgtable())
-		return -EINVAL;
-	folio_vmemmap(folio, &start, &end);
+		return 0;
+	batches_lock();
+	n = run_batches(folios, optimize_batch, fresh, "optimized");
+	batches_unlock();
+	return n;
+}
+
+unsigned long hugetlb_vmemmap_restore_folios(struct list_head *folios)
+{
+	unsigned long n;
+
+	if (!vmemmap_pgtable())
+		return 0;
+	batches_lock();
+	n = run_batches(folios, restore_batch, false, "restored");
+	batches_unlock();
+	return n;
+}
+
+bool hvo_range_busy(unsigned long pfn, unsigned long nr)
+{
+	unsigned long flags, end = pfn + nr, found = 0;
+
+	if (!__atomic_load_n(&hvo.st.optimized, __ATOMIC_RELAXED))
+		return false;
 	flags = hvo_lock();
-	if (!hugetlb_vmemmap_optimized(folio)) {
-		ret = -EINVAL;
-		goto out;
+	/* an optimized folio is 512-aligned: one struct page per 512 pfns meets each of them */
+	for (unsigned long p = pfn; p < end && !found; p = ALIGN_DOWN(p + 512, 512)) {
+		struct page *head = compound_head(pfn_to_page(p));
+
+		if (PageHead(head) && PageFlag(head, PG_vmemmap_optimized))
+			found = page_to_pfn(head);
 	}
-	ret = restore_range(folio_order(folio), start + PAGE_SIZE, end);
-	if (ret) {
-		pr_err("hvo: no memory to restore the vmemmap of the folio at pfn 0x%lx: %d\n",
-		       folio_pfn(folio), ret);
-		goto out; /* what is restored stays restored; a later restore finishes the rest */
-	}
-	ClearPageFlag(&folio->page, PG_vmemmap_optimized);
-	hvo.st.optimized--;
-out:
-	hvo.st.flushes += tlb_flush_count - flush0;
 	mm_unlock(&hvo.lock, flags);
-	return ret;
+	if (found)
+		pr_err("hvo: pfns 0x%lx-0x%lx hold struct pages of the HVO-optimized folio at pfn "
+		       "0x%lx (mapped onto the shared tail page): restore it (or shrink its pool) "
+		       "before removing them\n", pfn, end - 1, found);
+	return found;
 }
 
 bool hugetlb_vmemmap_describe(uintptr_t va, char *buf, size_t len)

@@ -10,6 +10,7 @@
 #include <mm/memblock.h>
 #include <mm/memremap.h>
 #include <mm/mm_lock.h>
+#include <mm/hugetlb.h>
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
 
@@ -287,6 +288,8 @@ static int sparse_remove_section_locked(unsigned long pfn, unsigned long nr_page
 			return -EINVAL;
 		}
 	}
+	if (hvo_range_busy(pfn, nr_pages))
+		return -EBUSY; /* its vmemmap maps the shared tail page: not ours to free */
 	for_each_section_in(nr, pfn, end_pfn)
 		free_subsections(nr, __nr_to_section(nr), subsection_mask(nr, pfn, end_pfn));
 	return 0;
