@@ -101,8 +101,12 @@ static void canonical_tail(struct page *tail, unsigned int order, enum zone_type
 	atomic_store_explicit(&tail->_mapcount, -1, memory_order_relaxed);
 }
 
-/* 64 canonical tails: the page all optimized folios of @order share, made on first use. */
-static phys_addr_t shared_page(unsigned int order)
+/*
+ * 64 canonical tails: the page all optimized folios of @order share, made on first use (bit
+ * @order of *@created set then). It is kept while no folio maps it, for the next optimization,
+ * but never freed while one does: hvo.shared_users[] counts them.
+ */
+static phys_addr_t shared_page(unsigned int order, unsigned long *created)
 {
 	struct page *p, tail;
 
@@ -116,21 +120,20 @@ static phys_addr_t shared_page(unsigned int order)
 		memcpy((struct page *)__va(page_to_phys(p)) + i, &tail, sizeof(tail));
 	hvo.shared[order] = page_to_phys(p);
 	hvo.st.shared_pages++;
+	*created |= 1UL << order;
 	return hvo.shared[order];
 }
 
-/*
- * The folios mapping the shared page of @order hold it: @delta more (or fewer). The last one
- * gone frees it; its mappings are gone by then (the remap that dropped them flushed).
- */
-static void shared_page_users(unsigned int order, long delta)
+/* Undo shared_page() for the orders of @created whose optimizations all failed. */
+static void drop_unused_shared_pages(unsigned long created)
 {
-	hvo.shared_users[order] += delta;
-	if (hvo.shared_users[order] || !hvo.shared[order])
-		return;
-	__free_pages(phys_to_page(hvo.shared[order]), 0);
-	hvo.shared[order] = 0;
-	hvo.st.shared_pages--;
+	for (unsigned int order = 0; order <= MAX_FOLIO_ORDER; order++) {
+		if (!(created & (1UL << order)) || hvo.shared_users[order])
+			continue;
+		__free_pages(phys_to_page(hvo.shared[order]), 0);
+		hvo.shared[order] = 0;
+		hvo.st.shared_pages--;
+	}
 }
 
 /* The vmemmap address range of @folio's struct pages: [*start, *end). */
@@ -256,7 +259,7 @@ static int optimize_batch(void *arg)
 {
 	struct hvo_batch *b = arg;
 	struct pgtable *pt = vmemmap_pgtable();
-	unsigned long flags = hvo_lock(), flush0 = tlb_flush_count, nptes = 0;
+	unsigned long flags = hvo_lock(), flush0 = tlb_flush_count, nptes = 0, created = 0;
 	unsigned int n = 0, nsplit = 0, order;
 	int ret;
 
@@ -269,7 +272,7 @@ static int optimize_batch(void *arg)
 		if (b->ret[i])
 			continue;
 		order = folio_order(f);
-		shared = shared_page(order);
+		shared = shared_page(order, &created);
 		if (!shared) {
 			b->ret[i] = -ENOMEM;
 			continue;
@@ -310,14 +313,13 @@ static int optimize_batch(void *arg)
 			struct folio *f = b->folios[hvo.idx[i]];
 
 			SetPageFlag(&f->page, PG_vmemmap_optimized);
-			shared_page_users(folio_order(f), 1);
+			hvo.shared_users[folio_order(f)]++;
 			hvo.st.optimized++;
 		}
+		hvo.st.batches += n > 0;
 	}
-	for (order = 0; order <= MAX_FOLIO_ORDER; order++)
-		shared_page_users(order, 0); /* a shared page made for folios that failed goes */
+	drop_unused_shared_pages(created);
 	hvo.st.flushes += tlb_flush_count - flush0;
-	hvo.st.batches++;
 	mm_unlock(&hvo.lock, flags);
 	return 0;
 }
@@ -391,11 +393,11 @@ static int restore_batch(void *arg)
 				free_backing(hvo.old[off + j]);
 		ClearPageFlag(&f->page, PG_vmemmap_optimized);
 		hvo.st.optimized--;
-		shared_page_users(order, -1);
+		hvo.shared_users[order]--;
 	}
+	hvo.st.batches += n > 0;
 out:
 	hvo.st.flushes += tlb_flush_count - flush0;
-	hvo.st.batches++;
 	mm_unlock(&hvo.lock, flags);
 	return 0;
 }

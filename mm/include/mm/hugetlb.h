@@ -128,8 +128,8 @@ static inline bool hugetlb_vmemmap_optimized(const struct folio *folio)
 phys_addr_t hugetlb_vmemmap_shared_page(unsigned int order);
 
 /**
- * hugetlb_vmemmap_shared_users() - optimized folios of @order mapping its shared tail page (the
- * page is freed when the last one is restored)
+ * hugetlb_vmemmap_shared_users() - optimized folios of @order mapping its shared tail page: it
+ * is never freed while there is one (kept afterwards, for the next optimization)
  */
 unsigned long hugetlb_vmemmap_shared_users(unsigned int order);
 
