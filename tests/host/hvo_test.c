@@ -58,11 +58,18 @@ static struct {
 	uintptr_t watch;
 	bool seen, present;
 	phys_addr_t pa;
+	bool flushed;		     /* a flush covered @watch (a full flush covers all) */
+	unsigned long free_at_flush; /* free pages of the buddy at the first such flush */
 } spy;
 
 static void spy_hook(const struct pgtable *pt, uintptr_t start, uintptr_t end)
 {
 	spy.calls++;
+	if (spy.watch && !spy.flushed &&
+	    ((!start && !end) || (spy.watch >= start && spy.watch < end))) {
+		spy.flushed = true;
+		spy.free_at_flush = nr_free_pages();
+	}
 	spy.start = start;
 	spy.end = end;
 	if (pt == &env_pt && spy.watch >= start && spy.watch < end) {
@@ -737,7 +744,7 @@ static void release_hoard(unsigned long keep)
 static void hot_remove_of_optimized_folios_is_refused(void)
 {
 	unsigned long free_a = nr_free_pages(), tables_a = env_pt.nr_table_pages;
-	unsigned long users_a = hugetlb_vmemmap_shared_users(ORDER_2M);
+	unsigned long users_a = hugetlb_vmemmap_shared_users(ORDER_2M), free_b;
 	struct folio *f[2];
 	phys_addr_t shared;
 	struct hvo_stats a;
@@ -776,7 +783,12 @@ static void hot_remove_of_optimized_folios_is_refused(void)
 	CHECK(PageFlag(phys_to_page(shared), PG_reserved) || page_ref_count(phys_to_page(shared)));
 	destroy_compound_page(&f[0]->page);
 	destroy_compound_page(&f[1]->page);
+	/* the vmemmap backing goes back only after the flush that unmaps it */
+	free_b = nr_free_pages();
+	spy_reset(vm(PMEM_PFN + 3 * PAGES_2M));
 	CHECK_EQ(sparse_remove_section(PMEM_PFN, SEC_PAGES, NULL), 0);
+	CHECK(spy.flushed);
+	CHECK_EQ(spy.free_at_flush, free_b);
 	CHECK_EQ(nr_free_pages(), free_a);
 	CHECK_EQ(env_pt.nr_table_pages, tables_a);
 	CHECK(shared_page_canonical(ORDER_2M));
