@@ -148,18 +148,18 @@ static unsigned long folio_tail_vmemmap_pages(const struct folio *folio)
 	return folio_nr_pages(folio) * sizeof(struct page) / PAGE_SIZE - 1;
 }
 
-static bool self_hosted(const struct folio *folio, uintptr_t start)
+/* @r: the walk of the folio's first struct page */
+static bool self_hosted(const struct folio *folio, const struct pgtable_walk_result *r)
 {
-	struct pgtable_walk_result r;
 	unsigned long pfn = folio_pfn(folio);
 	struct mem_section *ms = __pfn_to_section(pfn);
 	phys_addr_t lo = PFN_PHYS(pfn), hi = lo + PFN_PHYS(folio_nr_pages(folio));
 
 	if (ms && ms->altmap)
 		return true; /* the memmap lives in the device range (memmap_on_memory / altmap) */
-	if (pgtable_walk(vmemmap_pgtable(), start, &r))
+	if (!r->found)
 		return true;
-	return r.pa >= lo && r.pa < hi;
+	return r->pa >= lo && r->pa < hi;
 }
 
 /*
@@ -214,8 +214,8 @@ static int tails_canonical(const struct folio *folio, uintptr_t start, uintptr_t
 	return 0;
 }
 
-/* Whether @folio may be optimized: 0 or why not (reported). */
-static int optimizable(struct folio *folio, bool proven)
+/* Whether @folio may be optimized: 0 or why not (reported). @r: the walk of its head. */
+static int optimizable(struct folio *folio, bool proven, struct pgtable_walk_result *r)
 {
 	unsigned int order = folio_order(folio);
 	uintptr_t start, end;
@@ -225,7 +225,8 @@ static int optimizable(struct folio *folio, bool proven)
 	if (hugetlb_vmemmap_optimized(folio))
 		return -EALREADY;
 	folio_vmemmap(folio, &start, &end);
-	if (self_hosted(folio, start)) {
+	pgtable_walk(vmemmap_pgtable(), start, r);
+	if (self_hosted(folio, r)) {
 		hvo.st.refused_self_hosted++;
 		pr_err("hvo: folio at pfn 0x%lx: its struct pages are self-hosted (inside device or "
 		       "folio memory): not optimized\n", folio_pfn(folio));
@@ -240,14 +241,12 @@ static int optimizable(struct folio *folio, bool proven)
 	return proven ? 0 : tails_canonical(folio, start, end);
 }
 
-/* The PMD leaf mapping @va's vmemmap, if it is one (its backing is split with it): its pa. */
-static phys_addr_t pmd_leaf_at(uintptr_t va)
+/* The PMD leaf @r found, if it is one (its backing is split with it): its pa. */
+static phys_addr_t vmemmap_pmd_leaf(const struct pgtable_walk_result *r)
 {
-	struct pgtable_walk_result r;
-
-	if (pgtable_walk(vmemmap_pgtable(), va, &r) || r.level != PGTABLE_LEVEL_PMD)
+	if (!r->found || r->level != PGTABLE_LEVEL_PMD)
 		return 0;
-	return ALIGN_DOWN(r.pa, VMEMMAP_PMD_SIZE);
+	return ALIGN_DOWN(r->pa, VMEMMAP_PMD_SIZE);
 }
 
 /*
@@ -265,10 +264,11 @@ static int optimize_batch(void *arg)
 
 	for (unsigned int i = 0; i < b->nr; i++) {
 		struct folio *f = b->folios[i];
+		struct pgtable_walk_result r;
 		uintptr_t start, end;
 		phys_addr_t shared, leaf;
 
-		b->ret[i] = optimizable(f, b->proven);
+		b->ret[i] = optimizable(f, b->proven, &r);
 		if (b->ret[i])
 			continue;
 		order = folio_order(f);
@@ -280,7 +280,9 @@ static int optimize_batch(void *arg)
 		folio_vmemmap(f, &start, &end);
 		/* the leaves under the tails: 1 for a 2 MiB folio, 8 for a 1 GiB one */
 		for (uintptr_t a = start; a < end; a += VMEMMAP_PMD_SIZE) {
-			leaf = pmd_leaf_at(a);
+			if (a != start)
+				pgtable_walk(pt, a, &r); /* the head's walk serves the first */
+			leaf = vmemmap_pmd_leaf(&r);
 			if (!leaf)
 				continue;
 			for (unsigned int k = 0; k < nsplit && leaf; k++)

@@ -566,6 +566,12 @@ static int remap_slot(struct pgtable *pt, struct remap_state *st, uintptr_t va, 
 	return 0;
 }
 
+/* Page @i of @r needs a walk for its slot: it starts the range or a PMD span (a new table). */
+static bool new_span(const struct pgtable_remap *r, unsigned long i)
+{
+	return !i || !((r->va + (i << PAGE_SHIFT)) & (pgtable_level_size(PGTABLE_LEVEL_PMD) - 1));
+}
+
 static bool in_new_table(const struct remap_state *st, const pteval_t *p)
 {
 	for (unsigned int k = 0; k < st->nr_splits; k++)
@@ -593,8 +599,13 @@ static int pgtable_remap_ptes_locked(struct pgtable *pt, const struct pgtable_re
 		err = check_range(pt, r->va, (uint64_t)r->nr << PAGE_SHIFT);
 		if (!err && !arch_pgprot_supported(cfg, r->prot))
 			err = -EOPNOTSUPP;
+		p = NULL;
 		for (unsigned long i = 0; i < r->nr && !err; i++) {
-			err = remap_slot(pt, &st, r->va + (i << PAGE_SHIFT), &p);
+			/* slots of one PMD span are consecutive entries of one table */
+			if (new_span(r, i))
+				err = remap_slot(pt, &st, r->va + (i << PAGE_SHIFT), &p);
+			else
+				p++;
 			if (!err && !arch_pte_present(read_entry(p)))
 				err = -ENOENT;
 			if (!err)
@@ -615,9 +626,16 @@ static int pgtable_remap_ptes_locked(struct pgtable *pt, const struct pgtable_re
 	 */
 	if (ARCH_NEEDS_BBM) {
 		for (unsigned int k = 0; k < n; k++) {
+			bool fresh = false;
+
 			for (unsigned long i = 0; i < rs[k].nr; i++) {
-				remap_slot(pt, &st, rs[k].va + (i << PAGE_SHIFT), &p);
-				if (!in_new_table(&st, p))
+				if (new_span(&rs[k], i)) {
+					remap_slot(pt, &st, rs[k].va + (i << PAGE_SHIFT), &p);
+					fresh = in_new_table(&st, p);
+				} else {
+					p++;
+				}
+				if (!fresh) /* a new table is not reachable yet: no break */
 					write_entry(&op, p, 0);
 			}
 			op_pend(&op, rs[k].va, (uint64_t)rs[k].nr << PAGE_SHIFT, false);
@@ -634,7 +652,10 @@ static int pgtable_remap_ptes_locked(struct pgtable *pt, const struct pgtable_re
 		const struct pgtable_remap *r = &rs[k];
 
 		for (unsigned long i = 0; i < r->nr; i++) {
-			remap_slot(pt, &st, r->va + (i << PAGE_SHIFT), &p);
+			if (new_span(r, i))
+				remap_slot(pt, &st, r->va + (i << PAGE_SHIFT), &p);
+			else
+				p++;
 			write_entry(&op, p, arch_mk_leaf(cfg, r->pas ? r->pas[i] : r->one_pa, r->prot,
 							 PGTABLE_LEVEL_PTE));
 		}
