@@ -580,7 +580,7 @@ static bool in_new_table(const struct remap_state *st, const pteval_t *p)
 	return false;
 }
 
-static int pgtable_remap_ptes_locked(struct pgtable *pt, const struct pgtable_remap *rs,
+static int pgtable_remap_ptes_locked(struct pgtable *pt, struct pgtable_remap *rs,
 				     unsigned int n)
 {
 	const struct pgtable_cfg *cfg = &pt->cfg;
@@ -594,22 +594,30 @@ static int pgtable_remap_ptes_locked(struct pgtable *pt, const struct pgtable_re
 	 * (its table is made now), before anything visible changes.
 	 */
 	for (unsigned int k = 0; k < n && !err; k++) {
-		const struct pgtable_remap *r = &rs[k];
+		struct pgtable_remap *r = &rs[k];
 
 		err = check_range(pt, r->va, (uint64_t)r->nr << PAGE_SHIFT);
 		if (!err && !arch_pgprot_supported(cfg, r->prot))
 			err = -EOPNOTSUPP;
 		p = NULL;
 		for (unsigned long i = 0; i < r->nr && !err; i++) {
+			pteval_t e;
+
 			/* slots of one PMD span are consecutive entries of one table */
-			if (new_span(r, i))
+			if (new_span(r, i)) {
 				err = remap_slot(pt, &st, r->va + (i << PAGE_SHIFT), &p);
-			else
+				if (err)
+					break;
+				if (!i)
+					r->slot = p; /* the next passes start here without a walk */
+			} else {
 				p++;
-			if (!err && !arch_pte_present(read_entry(p)))
+			}
+			e = read_entry(p);
+			if (!arch_pte_present(e))
 				err = -ENOENT;
-			if (!err)
-				r->old[i] = arch_pte_addr(read_entry(p), PGTABLE_LEVEL_PTE);
+			else
+				r->old[i] = arch_pte_addr(e, PGTABLE_LEVEL_PTE);
 		}
 	}
 	if (err) {
@@ -630,7 +638,10 @@ static int pgtable_remap_ptes_locked(struct pgtable *pt, const struct pgtable_re
 
 			for (unsigned long i = 0; i < rs[k].nr; i++) {
 				if (new_span(&rs[k], i)) {
-					remap_slot(pt, &st, rs[k].va + (i << PAGE_SHIFT), &p);
+					if (i)
+						remap_slot(pt, &st, rs[k].va + (i << PAGE_SHIFT), &p);
+					else
+						p = rs[k].slot;
 					fresh = in_new_table(&st, p);
 				} else {
 					p++;
@@ -650,14 +661,17 @@ static int pgtable_remap_ptes_locked(struct pgtable *pt, const struct pgtable_re
 	arch_pgtable_publish();
 	for (unsigned int k = 0; k < n; k++) {
 		const struct pgtable_remap *r = &rs[k];
+		pteval_t one = r->pas ? 0 : arch_mk_leaf(cfg, r->one_pa, r->prot, PGTABLE_LEVEL_PTE);
 
 		for (unsigned long i = 0; i < r->nr; i++) {
-			if (new_span(r, i))
+			if (!i)
+				p = r->slot;
+			else if (new_span(r, i))
 				remap_slot(pt, &st, r->va + (i << PAGE_SHIFT), &p);
 			else
 				p++;
-			write_entry(&op, p, arch_mk_leaf(cfg, r->pas ? r->pas[i] : r->one_pa, r->prot,
-							 PGTABLE_LEVEL_PTE));
+			write_entry(&op, p, r->pas ? arch_mk_leaf(cfg, r->pas[i], r->prot,
+								  PGTABLE_LEVEL_PTE) : one);
 		}
 		if (!ARCH_NEEDS_BBM || ARCH_MAP_NEEDS_FLUSH)
 			op_pend(&op, r->va, (uint64_t)r->nr << PAGE_SHIFT, false);
@@ -676,7 +690,7 @@ static int pgtable_remap_ptes_locked(struct pgtable *pt, const struct pgtable_re
 	return 0;
 }
 
-int pgtable_remap_ptes_many(struct pgtable *pt, const struct pgtable_remap *rs, unsigned int n)
+int pgtable_remap_ptes_many(struct pgtable *pt, struct pgtable_remap *rs, unsigned int n)
 {
 	unsigned long flags = mm_lock(&pt->lock);
 	int ret = pgtable_remap_ptes_locked(pt, rs, n);

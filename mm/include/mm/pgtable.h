@@ -215,7 +215,7 @@ int pgtable_remap_ptes(struct pgtable *pt, uintptr_t va, unsigned long nr, const
 
 /**
  * struct pgtable_remap - one range for pgtable_remap_ptes_many(), with the arguments of
- * pgtable_remap_ptes()
+ * pgtable_remap_ptes(); @slot is the call's own (the entry of @va, found once)
  */
 struct pgtable_remap {
 	uintptr_t va;
@@ -224,6 +224,7 @@ struct pgtable_remap {
 	phys_addr_t one_pa;
 	pgprot_t prot;
 	phys_addr_t *old;
+	pteval_t *slot;
 };
 
 /**
@@ -234,7 +235,7 @@ struct pgtable_remap {
  * split costs no flush of its own. The old page of such a slot is the one the split gave.
  * Return: as pgtable_remap_ptes(); also -ENOMEM (no table page), -E2BIG (too many PMD leaves).
  */
-int pgtable_remap_ptes_many(struct pgtable *pt, const struct pgtable_remap *rs, unsigned int n);
+int pgtable_remap_ptes_many(struct pgtable *pt, struct pgtable_remap *rs, unsigned int n);
 
 /** pgtable_lock() - take @pt's lock (the page-table lock of Linux, one per table tree). */
 static inline unsigned long pgtable_lock(struct pgtable *pt)
