@@ -189,6 +189,25 @@ static void free_backing(phys_addr_t pa)
 		__free_pages(p, 0);
 }
 
+/*
+ * free_backing() of @pas[0..@nr): a run of adjacent boot (reserved) pages, what the tails of a
+ * folio usually had, goes back in one call.
+ */
+static void free_backing_many(const phys_addr_t *pas, unsigned long nr)
+{
+	for (unsigned long i = 0, run; i < nr; i += run) {
+		run = 1;
+		if (PageFlag(phys_to_page(pas[i]), PG_reserved))
+			while (i + run < nr && pas[i + run] == pas[i] + run * PAGE_SIZE &&
+			       PageFlag(phys_to_page(pas[i + run]), PG_reserved))
+				run++;
+		if (run > 1)
+			free_reserved_pages(phys_to_page(pas[i]), run);
+		else
+			free_backing(pas[i]);
+	}
+}
+
 /* Every tail of @folio is the canonical one (what is read must not change with the remap). */
 static int tails_canonical(const struct folio *folio, uintptr_t start, uintptr_t end)
 {
@@ -308,8 +327,7 @@ static int optimize_batch(void *arg)
 		for (unsigned int k = 0; k < nsplit; k++)
 			split_backing(hvo.split_pa[k]);
 		hvo.st.pmd_splits += nsplit;
-		for (unsigned long i = 0; i < nptes; i++)
-			free_backing(hvo.old[i]);
+		free_backing_many(hvo.old, nptes);
 		hvo.st.pages_freed += nptes;
 		for (unsigned int i = 0; i < n; i++) {
 			struct folio *f = b->folios[hvo.idx[i]];
