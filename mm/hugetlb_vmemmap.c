@@ -102,6 +102,31 @@ static void canonical_tail(struct page *tail, unsigned int order, enum zone_type
 }
 
 /*
+ * The linear map also reaches the shared page: a stray write through that alias would change
+ * the tails of every optimized folio of the order at once, so the alias is made read-only
+ * (@ro) while the page is shared, and writable again before it is freed. Where the alias is a
+ * block leaf on arm64 it stays writable (counted): making one page of it read-only would split
+ * a live linear-map block, a break-before-make this CPU itself could fall into (its page tables
+ * are reached through that block), which needs FEAT_BBM level 2 to avoid.
+ */
+static void protect_alias(phys_addr_t pa, bool ro)
+{
+	struct pgtable *pt = vmemmap_pgtable();
+	uintptr_t va = (uintptr_t)__va(pa);
+	struct pgtable_walk_result r;
+
+	if (pgtable_walk(pt, va, &r))
+		return; /* no alias in this table (host tests: the linear map is not in it) */
+	if (ARCH_NEEDS_BBM && r.level != PGTABLE_LEVEL_PTE) {
+		hvo.st.alias_writable += ro ? 1 : -1;
+		return;
+	}
+	if (pgtable_protect(pt, va, PAGE_SIZE, ro ? PAGE_KERNEL_RO : PAGE_KERNEL))
+		pr_warn("hvo: the linear alias of the shared tail page 0x%llx stays %s\n",
+			(unsigned long long)pa, ro ? "writable" : "read-only");
+}
+
+/*
  * 64 canonical tails: the page all optimized folios of @order share, made on first use (bit
  * @order of *@created set then). It is kept while no folio maps it, for the next optimization,
  * but never freed while one does: hvo.shared_users[] counts them.
@@ -119,6 +144,7 @@ static phys_addr_t shared_page(unsigned int order, unsigned long *created)
 	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(struct page); i++)
 		memcpy((struct page *)__va(page_to_phys(p)) + i, &tail, sizeof(tail));
 	hvo.shared[order] = page_to_phys(p);
+	protect_alias(hvo.shared[order], true);
 	hvo.st.shared_pages++;
 	*created |= 1UL << order;
 	return hvo.shared[order];
@@ -130,6 +156,7 @@ static void drop_unused_shared_pages(unsigned long created)
 	for (unsigned int order = 0; order <= MAX_FOLIO_ORDER; order++) {
 		if (!(created & (1UL << order)) || hvo.shared_users[order])
 			continue;
+		protect_alias(hvo.shared[order], false);
 		__free_pages(phys_to_page(hvo.shared[order]), 0);
 		hvo.shared[order] = 0;
 		hvo.st.shared_pages--;
@@ -277,7 +304,7 @@ static int optimize_batch(void *arg)
 {
 	struct hvo_batch *b = arg;
 	struct pgtable *pt = vmemmap_pgtable();
-	unsigned long flags = hvo_lock(), flush0 = tlb_flush_count, nptes = 0, created = 0;
+	unsigned long flags = hvo_lock(), flush0, nptes = 0, created = 0;
 	unsigned int n = 0, nsplit = 0, order;
 	int ret;
 
@@ -316,7 +343,9 @@ static int optimize_batch(void *arg)
 		nptes += hvo.remap[n].nr;
 		hvo.idx[n++] = i;
 	}
+	flush0 = tlb_flush_count; /* the remap's, not those of a new shared page's alias */
 	ret = n ? pgtable_remap_ptes_many(pt, hvo.remap, n) : 0;
+	hvo.st.flushes += tlb_flush_count - flush0;
 	if (ret) {
 		/* nothing changed: the folios stay whole and unoptimized */
 		pr_err("hvo: remapping the tails of %u folio(s) failed: %d; none optimized\n", n,
@@ -339,7 +368,6 @@ static int optimize_batch(void *arg)
 		hvo.st.batches += n > 0;
 	}
 	drop_unused_shared_pages(created);
-	hvo.st.flushes += tlb_flush_count - flush0;
 	mm_unlock(&hvo.lock, flags);
 	return 0;
 }

@@ -134,8 +134,9 @@ static void pool_of_2m_folios_is_optimized(struct ktap_test *t)
 static void write_to_optimized_tail_is_caught(struct ktap_test *t)
 {
 	struct folio *f = hs.probe_folio;
+	struct hvo_stats st;
 	struct page *tail;
-	uint64_t v;
+	uint64_t v, *shared;
 	char line[200];
 
 	if (!f) {
@@ -148,6 +149,16 @@ static void write_to_optimized_tail_is_caught(struct ktap_test *t)
 	KTAP_EXPECT(t, fault_last()->is_permission);
 	KTAP_EXPECT(t, hugetlb_vmemmap_describe((uintptr_t)&tail->flags, line, sizeof(line)));
 	ktap_printf("    # caught: %s\n", line);
+	/* the shared page's own linear-map alias is read-only too (unless an arm64 block maps it) */
+	hugetlb_vmemmap_get_stats(&st);
+	shared = (uint64_t *)__va(hugetlb_vmemmap_shared_page(folio_order(f)));
+	KTAP_EXPECT_EQ(t, probe_read(shared, &v), 0);
+	if (st.alias_writable) {
+		ktap_printf("    # the linear alias of the shared page stays writable: a block leaf\n");
+	} else {
+		KTAP_EXPECT_EQ(t, probe_write(shared, v), -EFAULT);
+		ktap_printf("    # the linear alias of the shared page is read-only\n");
+	}
 	/* the first vmemmap page (head and tails 1..63) stays the folio's own and writable */
 	KTAP_EXPECT_EQ(t, probe_read(&folio_page(f, 5)->flags, &v), 0);
 	KTAP_EXPECT_EQ(t, probe_write(&folio_page(f, 5)->flags, v), 0);

@@ -140,9 +140,10 @@ unsigned long hugetlb_vmemmap_shared_users(unsigned int order);
  * @pages_allocated: vmemmap pages allocated by restores
  * @shared_pages: shared tail pages in use (one per order)
  * @pmd_splits: vmemmap PMD leaves split
- * @flushes: TLB flush requests issued by HVO
+ * @flushes: TLB flush requests of HVO's remaps (a new shared page's alias protection aside)
  * @batches: optimize and restore batches run (a single-folio call is a batch of one)
  * @refused_self_hosted: folios refused for a self-hosted vmemmap
+ * @alias_writable: shared pages whose linear-map alias stays writable (an arm64 block leaf)
  */
 struct hvo_stats {
 	unsigned long optimized;
@@ -153,6 +154,7 @@ struct hvo_stats {
 	unsigned long flushes;
 	unsigned long batches;
 	unsigned long refused_self_hosted;
+	unsigned long alias_writable;
 };
 
 /** hugetlb_vmemmap_get_stats() - fill @st. */
