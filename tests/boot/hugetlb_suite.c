@@ -207,8 +207,8 @@ static void restore_then_optimize_again(struct ktap_test *t)
  * can take tens of milliseconds, so the rounds stop after this many seconds (at least
  * RACE_MIN_ROUNDS must have run).
  */
-#define RACE_BUDGET_S 20
-#define RACE_MIN_ROUNDS 50
+#define RACE_BUDGET_S 8
+#define RACE_MIN_ROUNDS 25
 
 static struct {
 	struct folio *f[RACE_FOLIOS];
