@@ -19,6 +19,7 @@
 #include <platform/smp.h>
 #include <platform/smp_call.h>
 #include <platform/stop_machine.h>
+#include <arch/pgtable.h>
 #include <mm/hugetlb.h>
 #include <mm/memremap.h>
 #include <mm/mmzone.h>
@@ -203,12 +204,13 @@ static void restore_then_optimize_again(struct ktap_test *t)
 #define RACE_FOLIOS 2
 #define RACE_ROUNDS 1000
 /*
- * Each arm64 optimize or restore is a rendezvous of every CPU: under TCG on a loaded host that
- * can take tens of milliseconds, so the rounds stop after this many seconds (at least
- * RACE_MIN_ROUNDS must have run).
+ * Each arm64 optimize or restore is a rendezvous of every CPU, each riscv64 one a remote fence
+ * of every hart: under TCG with more CPUs than host cores that can take tens of milliseconds, so
+ * the rounds stop after this many seconds (at least RACE_MIN_ROUNDS must have run). With
+ * -smp 2 the 1000 rounds take about a second.
  */
 #define RACE_BUDGET_S 8
-#define RACE_MIN_ROUNDS 25
+#define RACE_MIN_ROUNDS 4
 
 static struct {
 	struct folio *f[RACE_FOLIOS];
@@ -331,6 +333,64 @@ static void readers_on_other_cpus_never_fault(struct ktap_test *t)
 		    after.flushes - before.flushes, stop_machine_count() - sm0);
 }
 
+/*
+ * A CPU that keeps interrupts masked and never polls its calls cannot be parked: the arm64
+ * rendezvous gives up after STOP_MACHINE_TIMEOUT_MS, the restore fails with -ETIMEDOUT and
+ * nothing changed; the park call that reaches the CPU later returns at once (its rendezvous is
+ * over) and the next one works.
+ */
+static struct {
+	int go, stop, done;
+} deaf;
+
+static void deaf_cpu(void *info)
+{
+	__atomic_store_n(&deaf.go, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&deaf.stop, __ATOMIC_ACQUIRE))
+		cpu_relax(); /* interrupts masked (a call), no polling */
+	__atomic_store_n(&deaf.done, 1, __ATOMIC_RELEASE);
+}
+
+static void rendezvous_timeout_changes_nothing(struct ktap_test *t)
+{
+	struct hstate *h = &hstates[0];
+	unsigned int cpu = smp_processor_id() == 1 ? 0 : 1;
+	unsigned long sm0 = stop_machine_count();
+	struct folio *f;
+	uint64_t start;
+
+	if (!ARCH_NEEDS_BBM) {
+		ktap_skip(t, "no rendezvous on this arch (no break-before-make rule)");
+		return;
+	}
+	if (num_online_cpus() < 2 || !cpu_online(cpu) || !boot.args.hvo) {
+		ktap_skip(t, "needs a second CPU and HVO");
+		return;
+	}
+	f = hugetlb_folio_alloc(h);
+	if (!KTAP_EXPECT(t, f && hugetlb_vmemmap_optimized(f)))
+		return;
+	memset(&deaf, 0, sizeof(deaf));
+	KTAP_EXPECT_EQ(t, smp_call_function_single(cpu, deaf_cpu, NULL, false), 0);
+	while (!__atomic_load_n(&deaf.go, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	start = arch_counter();
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_restore_folio(f), -ETIMEDOUT);
+	KTAP_EXPECT(t, arch_counter() - start >=
+		       arch_counter_hz() / 1000 * STOP_MACHINE_TIMEOUT_MS);
+	KTAP_EXPECT_EQ(t, stop_machine_count(), sm0);
+	KTAP_EXPECT_EQ(t, check_optimized(t, f), 0);
+	__atomic_store_n(&deaf.stop, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&deaf.done, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	/* the late park call is dropped; the next rendezvous parks everyone */
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_restore_folio(f), 0);
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_optimize_folio(f), 0);
+	KTAP_EXPECT_EQ(t, stop_machine_count(), sm0 + 2);
+	KTAP_EXPECT_EQ(t, check_optimized(t, f), 0);
+	hugetlb_folio_free(h, f);
+}
+
 static void gigantic_1g_folio(struct ktap_test *t)
 {
 	struct hstate *h = &hstates[1];
@@ -432,6 +492,7 @@ static const struct ktap_case hugetlb_cases[] = {
 	KTAP_CASE(write_to_optimized_tail_is_caught),
 	KTAP_CASE(restore_then_optimize_again),
 	KTAP_CASE(readers_on_other_cpus_never_fault),
+	KTAP_CASE(rendezvous_timeout_changes_nothing),
 	KTAP_CASE(gigantic_1g_folio),
 	KTAP_CASE(self_hosted_vmemmap_is_refused),
 	KTAP_CASE(shrinking_gives_every_page_back),
