@@ -45,6 +45,7 @@ struct hvo_batch {
 	struct folio **folios;
 	int *ret;
 	unsigned int nr;
+	unsigned int nr_done; /* folios looked at: the rest (-E2BIG) go to the next batch */
 	bool proven;
 };
 
@@ -305,9 +306,10 @@ static int optimize_batch(void *arg)
 	struct hvo_batch *b = arg;
 	struct pgtable *pt = vmemmap_pgtable();
 	unsigned long flags = hvo_lock(), flush0, nptes = 0, created = 0;
-	unsigned int n = 0, nsplit = 0, order;
+	unsigned int n = 0, nsplit = 0, more, order;
 	int ret;
 
+	b->nr_done = b->nr;
 	for (unsigned int i = 0; i < b->nr; i++) {
 		struct folio *f = b->folios[i];
 		struct pgtable_walk_result r;
@@ -324,19 +326,26 @@ static int optimize_batch(void *arg)
 			continue;
 		}
 		folio_vmemmap(f, &start, &end);
-		/* the leaves under the tails: 1 for a 2 MiB folio, 8 for a 1 GiB one */
+		/* the leaves under the tails (1 for a 2 MiB folio, 8 for a 1 GiB one), new ones */
+		more = 0;
 		for (uintptr_t a = start; a < end; a += VMEMMAP_PMD_SIZE) {
 			if (a != start)
 				pgtable_walk(pt, a, &r); /* the head's walk serves the first */
 			leaf = vmemmap_pmd_leaf(&r);
-			if (!leaf)
-				continue;
-			for (unsigned int k = 0; k < nsplit && leaf; k++)
+			for (unsigned int k = 0; k < nsplit + more && leaf; k++)
 				if (hvo.split_pa[k] == leaf)
 					leaf = 0;
 			if (leaf)
-				hvo.split_pa[nsplit++] = leaf;
+				hvo.split_pa[nsplit + more++] = leaf;
 		}
+		if (nsplit + more > PGTABLE_REMAP_MAX_SPLITS) {
+			/* one remap splits no more: this folio and the rest go to the next batch */
+			for (unsigned int j = i; j < b->nr; j++)
+				b->ret[j] = -E2BIG;
+			b->nr_done = i;
+			break;
+		}
+		nsplit += more;
 		hvo.remap[n] = (struct pgtable_remap){
 			.va = start + PAGE_SIZE, .nr = folio_tail_vmemmap_pages(f), .one_pa = shared,
 			.prot = PAGE_KERNEL_RO, .old = &hvo.old[nptes] };
@@ -384,6 +393,7 @@ static int restore_batch(void *arg)
 	unsigned int n = 0;
 	int ret = 0;
 
+	b->nr_done = b->nr;
 	for (unsigned int i = 0; i < b->nr; i++) {
 		struct folio *f = b->folios[i];
 		uintptr_t start, end;
@@ -492,8 +502,11 @@ static unsigned long run_batches(struct list_head *list, int (*fn)(void *), bool
 		b.nr = next_batch(list, &pos, batch_folios);
 		if (!b.nr)
 			break;
+		b.nr_done = b.nr;
 		hvo_run(fn, &b);
-		for (unsigned int i = 0; i < b.nr; i++) {
+		if (b.nr_done < b.nr) /* the rest starts the next batch */
+			pos = &batch_folios[b.nr_done]->page.lru;
+		for (unsigned int i = 0; i < b.nr_done; i++) {
 			done += !b.ret[i];
 			if (b.ret[i] && b.ret[i] != -EALREADY && b.ret[i] != -EINVAL)
 				pr_warn("hvo: folio at pfn 0x%lx not %s: %d\n",

@@ -508,7 +508,7 @@ void pgtable_update_entry_locked(struct pgtable *pt, pteval_t *p, int level, uin
 }
 
 /* PMD leaves a remap batch splits: their new PTE tables are filled before they are linked. */
-#define REMAP_MAX_SPLITS 16
+#define REMAP_MAX_SPLITS PGTABLE_REMAP_MAX_SPLITS
 
 struct remap_split {
 	pteval_t *pmdp;

@@ -853,6 +853,53 @@ static void a_batch_costs_one_flush(void)
 	CHECK_EQ(nr_free_pages(), free_a);
 }
 
+#define SPREAD_N (PGTABLE_REMAP_MAX_SPLITS + 1)
+#define SPREAD_PFN PHYS_PFN(GIGA_BASE + SZ_1G) /* sections past the gigantic range */
+
+/*
+ * Folios in more sections than one remap may split PMD leaves: the batch stops before the one
+ * that would pass the limit and the next batch takes the rest; all are optimized.
+ */
+static void a_batch_splits_at_most_the_remap_limit(void)
+{
+	unsigned long free_a = nr_free_pages(), tables_a = env_pt.nr_table_pages;
+	struct folio *f[SPREAD_N];
+	struct list_head list;
+	struct hvo_stats a, b;
+
+	INIT_LIST_HEAD(&list);
+	for (unsigned int i = 0; i < SPREAD_N; i++) {
+		unsigned long pfn = SPREAD_PFN + (unsigned long)i * SEC_PAGES;
+
+		CHECK_EQ(sparse_add_section(pfn, SEC_PAGES, NULL, ZONE_NORMAL), 0);
+		CHECK_EQ(env_leaf(vm(pfn), NULL), PGTABLE_LEVEL_PMD);
+		prep_compound_page(pfn_to_page(pfn + PAGES_2M), ORDER_2M);
+		f[i] = page_folio(pfn_to_page(pfn + PAGES_2M));
+		list_add_tail(&f[i]->page.lru, &list);
+	}
+	hugetlb_vmemmap_get_stats(&a);
+	spy_reset(0);
+	CHECK_EQ(hugetlb_vmemmap_optimize_folios(&list, true), SPREAD_N);
+	hugetlb_vmemmap_get_stats(&b);
+	CHECK_EQ(b.pmd_splits - a.pmd_splits, SPREAD_N);
+	CHECK_EQ(b.batches - a.batches, 2);
+	CHECK_EQ(b.flushes - a.flushes, 2);
+	for (unsigned int i = 0; i < SPREAD_N; i++)
+		CHECK_EQ(check_optimized(f[i]), 0);
+	CHECK_EQ(hugetlb_vmemmap_restore_folios(&list), SPREAD_N);
+	for (unsigned int i = 0; i < SPREAD_N; i++) {
+		unsigned long pfn = SPREAD_PFN + (unsigned long)i * SEC_PAGES;
+
+		CHECK_EQ(check_restored(f[i]), 0);
+		list_del(&f[i]->page.lru);
+		destroy_compound_page(&f[i]->page);
+		CHECK_EQ(sparse_remove_section(pfn, SEC_PAGES, NULL), 0);
+	}
+	CHECK_EQ(nr_free_pages(), free_a);
+	CHECK_EQ(env_pt.nr_table_pages, tables_a);
+	splits_gone += SPREAD_N;
+}
+
 /* ---- 6: the pools -------------------------------------------------------------------------- */
 
 #define POOL_N 6
@@ -1123,6 +1170,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(memmap_from_the_buddy_is_freed_page_by_page),
 	TAP_CASE(hot_remove_of_optimized_folios_is_refused),
 	TAP_CASE(a_batch_costs_one_flush),
+	TAP_CASE(a_batch_splits_at_most_the_remap_limit),
 	TAP_CASE(pools_grow_optimized_and_shrink_back),
 	TAP_CASE(out_of_memory_restore_changes_nothing),
 	TAP_CASE(gigantic_folio_spans_eight_vmemmap_pmds),

@@ -213,6 +213,9 @@ void pgtable_update_entry_locked(struct pgtable *pt, pteval_t *p, int level, uin
 int pgtable_remap_ptes(struct pgtable *pt, uintptr_t va, unsigned long nr, const phys_addr_t *pas,
 		       phys_addr_t one_pa, pgprot_t prot, phys_addr_t *old);
 
+/* PMD leaves one pgtable_remap_ptes_many() call may split */
+#define PGTABLE_REMAP_MAX_SPLITS 16
+
 /**
  * struct pgtable_remap - one range for pgtable_remap_ptes_many(), with the arguments of
  * pgtable_remap_ptes(); @slot is the call's own (the entry of @va, found once)
@@ -230,7 +233,7 @@ struct pgtable_remap {
 /**
  * pgtable_remap_ptes_many() - pgtable_remap_ptes() over the @n ranges @rs at once: all or
  * nothing over all of them, and one TLB flush for the whole batch. A slot may also lie under a
- * PMD leaf (up to 16 of them a call): its new PTE table gets the leaves a split gives, with the
+ * PMD leaf (up to PGTABLE_REMAP_MAX_SPLITS of them a call): its new PTE table gets the leaves a split gives, with the
  * remapped ones already in place, and replaces the leaf in the same break-flush-make, so the
  * split costs no flush of its own. The old page of such a slot is the one the split gave.
  * Return: as pgtable_remap_ptes(); also -ENOMEM (no table page), -E2BIG (too many PMD leaves).
