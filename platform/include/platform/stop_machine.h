@@ -25,7 +25,9 @@
  * polls its call queue: one that keeps interrupts masked without polling for longer than
  * STOP_MACHINE_TIMEOUT_MS makes the call fail. Must not be called with a spinlock held that
  * another CPU may spin on with interrupts masked (it would never be parked), nor from the call
- * handler. With one CPU online (or no IPIs) @fn simply runs, interrupts masked.
+ * handler. A CPU is parked only where interrupts are on or where it polls its calls (waiting
+ * for a cross-CPU call or for room in a queue): it must hold no lock @fn takes there. With one
+ * CPU online (or no IPIs) @fn simply runs, interrupts masked.
  * Return: what @fn returned, or -ETIMEDOUT (@fn did not run: a CPU never checked in).
  */
 int stop_machine(int (*fn)(void *data), void *data);
