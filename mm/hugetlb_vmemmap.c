@@ -322,6 +322,8 @@ static int optimize_batch(void *arg)
 		order = folio_order(f);
 		shared = shared_page(order, &created);
 		if (!shared) {
+			pr_err("hvo: no page for the shared order-%u tails: folio at pfn 0x%lx not "
+			       "optimized\n", order, folio_pfn(f));
 			b->ret[i] = -ENOMEM;
 			continue;
 		}
@@ -489,9 +491,8 @@ static struct folio *batch_folios[HVO_BATCH_FOLIOS];
 static int batch_ret[HVO_BATCH_FOLIOS];
 static int batch_busy;
 
-/* Run @fn over @list in batches; @what: what a folio left as it was did not become. */
-static unsigned long run_batches(struct list_head *list, int (*fn)(void *), bool proven,
-				 const char *what)
+/* Run @fn over @list in batches. Return: folios it did something to. */
+static unsigned long run_batches(struct list_head *list, int (*fn)(void *), bool proven)
 {
 	struct list_head *pos = list->next;
 	unsigned long done = 0;
@@ -506,12 +507,9 @@ static unsigned long run_batches(struct list_head *list, int (*fn)(void *), bool
 		hvo_run(fn, &b);
 		if (b.nr_done < b.nr) /* the rest starts the next batch */
 			pos = &batch_folios[b.nr_done]->page.lru;
-		for (unsigned int i = 0; i < b.nr_done; i++) {
+		/* why a folio was left as it was is already reported (or is no error) */
+		for (unsigned int i = 0; i < b.nr_done; i++)
 			done += !b.ret[i];
-			if (b.ret[i] && b.ret[i] != -EALREADY && b.ret[i] != -EINVAL)
-				pr_warn("hvo: folio at pfn 0x%lx not %s: %d\n",
-					folio_pfn(batch_folios[i]), what, b.ret[i]);
-		}
 	}
 	return done;
 }
@@ -560,7 +558,7 @@ unsigned long hugetlb_vmemmap_optimize_folios(struct list_head *folios, bool fre
 	if (!vmemmap_pgtable())
 		return 0;
 	batches_lock();
-	n = run_batches(folios, optimize_batch, fresh, "optimized");
+	n = run_batches(folios, optimize_batch, fresh);
 	batches_unlock();
 	return n;
 }
@@ -572,7 +570,7 @@ unsigned long hugetlb_vmemmap_restore_folios(struct list_head *folios)
 	if (!vmemmap_pgtable())
 		return 0;
 	batches_lock();
-	n = run_batches(folios, restore_batch, false, "restored");
+	n = run_batches(folios, restore_batch, false);
 	batches_unlock();
 	return n;
 }
