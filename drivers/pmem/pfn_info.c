@@ -270,7 +270,7 @@ enum pfn_info_status pfn_info_decode(const uint8_t *ns, size_t len, uint64_t bas
 				 (unsigned long long)pfn_info_checksum(blk));
 			return PFN_INFO_INVALID;
 		}
-		snprintf(why, why_len, "BTT arena info block (a block device): left alone");
+		snprintf(why, why_len, "BTT arena info block at +4 KiB");
 		return PFN_INFO_BTT;
 	} else {
 		char found[PFN_INFO_SIG_LEN * 4 + 1];

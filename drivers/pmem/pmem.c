@@ -323,7 +323,8 @@ static int read_or_write_info(struct pmem_range *r)
 		return write_blank(r);
 	case PFN_INFO_BTT:
 		r->info_state = PMEM_INFO_BTT;
-		pr_info("pmem: %s %s [mem 0x%016llx-0x%016llx]: BTT namespace (%s): not attached\n",
+		pr_info("pmem: %s %s [mem 0x%016llx-0x%016llx]: %s: a BTT namespace (a block "
+			"device), left alone, not attached\n",
 			r->name, r->node, (unsigned long long)r->base,
 			(unsigned long long)(r->base + r->size - 1), why);
 		return -ENODEV;

@@ -117,6 +117,14 @@ static void linux_layout_figures(void)
 		/* the memmap of the whole namespace fits between the info area and the data */
 		CHECK(p.data_offset - PFN_INFO_RESERVE >= fig[i].size / 4096 * 64);
 	}
+	/* where the 8 KiB info area tips the memmap over a 2 MiB boundary (4 KiB would not) */
+	CHECK_EQ(pfn_info_layout(BASE, 32704 * 4096ULL, PFN_INFO_FSDAX, SZ_2M, PFN_MODE_PMEM, &p), 0);
+	CHECK_EQ(p.data_offset, 4 * MiB);
+	/* where devdax's 128 KiB label reserve does the same: 120 MiB */
+	CHECK_EQ(pfn_info_layout(BASE, 120 * MiB, PFN_INFO_FSDAX, SZ_2M, PFN_MODE_PMEM, &p), 0);
+	CHECK_EQ(p.data_offset, 2 * MiB);
+	CHECK_EQ(pfn_info_layout(BASE, 120 * MiB, PFN_INFO_DEVDAX, SZ_2M, PFN_MODE_PMEM, &p), 0);
+	CHECK_EQ(p.data_offset, 4 * MiB);
 	/* map=mem: only the info area, rounded up */
 	CHECK_EQ(pfn_info_layout(BASE, GiB, PFN_INFO_FSDAX, SZ_2M, PFN_MODE_RAM, &p), 0);
 	CHECK_EQ(p.data_offset, 2 * MiB);

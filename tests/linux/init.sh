@@ -6,6 +6,7 @@
 #   create-fsdax   lay the persistent namespace out as fsdax (map=dev, align 2 MiB), write a
 #                  pattern at the start of its data through /dev/pmemN
 #   create-devdax  lay it out as devdax (map=dev, align 2 MiB)
+#   create-btt     lay it out as a BTT block device (4 KiB sectors)
 # Output lines for the script start with "ZDTEST ".
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox --install -s /bin
@@ -37,15 +38,19 @@ report() {
 	ls /dev | grep -E '^(pmem|dax)' | sed 's/^/ZDTEST node=/'
 }
 
-create() { # $1: pfn or dax
+create() { # $1: pfn, dax or btt
 	seed=$(cat $region/$1_seed)
 	echo "ZDTEST seed=$seed"
 	echo "$ns" > /sys/bus/nd/drivers/nd_pmem/unbind 2>/dev/null
-	echo pmem > $nd/$seed/mode
-	echo 2097152 > $nd/$seed/align
+	if [ "$1" = btt ]; then
+		echo 4096 > $nd/$seed/sector_size
+	else
+		echo pmem > $nd/$seed/mode
+		echo 2097152 > $nd/$seed/align
+	fi
 	cat /proc/sys/kernel/random/uuid > $nd/$seed/uuid
 	echo "$ns" > $nd/$seed/namespace
-	if [ "$1" = pfn ]; then
+	if [ "$1" != dax ]; then
 		echo "$seed" > /sys/bus/nd/drivers/nd_pmem/bind
 	else
 		echo "$seed" > /sys/bus/nd/drivers/dax_pmem/bind
@@ -65,6 +70,10 @@ create-fsdax)
 create-devdax)
 	create dax
 	report
+	;;
+create-btt)
+	create btt
+	echo "ZDTEST btt=$seed namespace=$(cat $nd/$seed/namespace) size=$(cat $nd/$seed/size 2>/dev/null) driver=$(basename "$(readlink $nd/$seed/driver)")"
 	;;
 *)
 	report
