@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// The pmem info block (format in <pmem/pfn_v1.h>): layout of a fresh region, encoder, and a
-// decoder that trusts nothing it reads. Freestanding: the kernel and the host tests build it
-// unchanged, and no libgcc helper may be pulled in (riscv64 links a libgcc of another ABI).
+// zonedev's earlier info block (format in <pmem/pfn_v1.h>; read and converted, never written
+// for a new range): layout, encoder, and a decoder that trusts nothing it reads. Freestanding:
+// the kernel and the host tests build it unchanged, and no libgcc helper may be pulled in
+// (riscv64 links a libgcc of another ABI).
 #include <stdio.h>
 #include <string.h>
 

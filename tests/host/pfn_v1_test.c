@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// The pmem info block: byte format, round trips, the refusal of every bad field with a message
+// zonedev's earlier (v1) info block: byte format, round trips, the refusal of every bad field with a message
 // naming it, bit flips, short buffers, and the layout of fresh regions against its guarantees.
 #include <stdlib.h>
 

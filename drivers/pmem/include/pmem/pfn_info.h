@@ -181,9 +181,9 @@ const char *pfn_info_sig(enum pfn_info_kind kind);
  * and page aligned, the data start physically aligned to align, namespace start (+ start_pad)
  * and end (- end_trunc) aligned to 2 MiB, dataoff before the end; then ours: version major 1,
  * flags and (1.3+) padding zero, align a power of two >= 4 KiB, start_pad 0 (the deprecated
- * padding is not supported), end_trunc what the alignment leaves, dataoff past the 8 KiB info
- * area, room for the namespace's memmap in mode PMEM, npfns nonzero and within the data area,
- * devdax npfns whole compound pages.
+ * padding is not supported), dataoff past the 8 KiB info area, room for the namespace's memmap
+ * (64 bytes per 4 KiB of the whole namespace) in mode PMEM, npfns nonzero and within the data
+ * area, devdax npfns whole compound pages.
  * Return: the status.
  */
 enum pfn_info_status pfn_info_decode(const uint8_t *ns, size_t len, uint64_t base, uint64_t size,

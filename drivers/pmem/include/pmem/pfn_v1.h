@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// The pmem info block: the on-media record at the start of a persistent region that says where
-// the data pages begin and whether their struct pages live in the region (vmem_altmap), so the
-// layout chosen on the first probe is found again after a reboot.
+// zonedev's own earlier info block ("v1", ZONEDEV_PFN_INF at offset 0 of a region), superseded by
+// libnvdimm's (<pmem/pfn_info.h>): still read so ranges laid out before stay usable, and
+// converted to Linux's format only when the boot asks (pmem_convert=linux). Never written for a
+// new range.
 #ifndef ZONEDEV_PMEM_PFN_V1_H
 #define ZONEDEV_PMEM_PFN_V1_H
 
