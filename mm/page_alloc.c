@@ -634,12 +634,13 @@ void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn)
 			ram_ranges[nr_ram_ranges].end = e;
 			nr_ram_ranges++;
 		}
-		for (unsigned long pfn = s; pfn < e; pfn++) {
-			struct page *p = pfn_to_page(pfn);
-
-			SetPageFlag(p, PG_reserved);
-			ClearPageFlag(p, PG_buddy);
-			set_page_count(p, 1);
+		/*
+		 * Nothing else runs yet: plain stores of whole words (_counts keeps the map count),
+		 * no atomic per page (an AMO on riscv64).
+		 */
+		for (struct page *p = pfn_to_page(s), *end = pfn_to_page(e); p != end; p++) {
+			p->flags = (p->flags & ~(1UL << PG_buddy)) | (1UL << PG_reserved);
+			p->_counts = (p->_counts & 0xffffffffUL) | page_counts(0, 1);
 		}
 	}
 	zone->initialized = true;
@@ -664,11 +665,10 @@ unsigned long memblock_free_all(void)
 
 		if (s >= e)
 			continue;
-		for (unsigned long pfn = s; pfn < e; pfn++) {
-			struct page *p = pfn_to_page(pfn);
-
-			ClearPageFlag(p, PG_reserved);
-			set_page_count(p, 0);
+		/* Not yet on a free list, so no one else looks at them: plain stores, as above. */
+		for (struct page *p = pfn_to_page(s), *end = pfn_to_page(e); p != end; p++) {
+			p->flags &= ~(1UL << PG_reserved);
+			p->_counts &= 0xffffffffUL;
 		}
 		free_pfn_range(zone, s, e);
 		total += e - s;

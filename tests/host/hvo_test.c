@@ -608,6 +608,7 @@ static void self_hosted_vmemmap_is_refused(void)
 
 	/* (a) a "pmem" section whose struct pages the altmap put inside the device */
 	CHECK_EQ(sparse_add_section(PMEM_PFN, SEC_PAGES, &am, ZONE_DEVICE), 0);
+	init_pages(pfn_to_page(PMEM_PFN), SEC_PAGES, ZONE_DEVICE); /* memmap_init_zone_device() */
 	pfn = PMEM_PFN + 8 * PAGES_2M;
 	head = pfn_to_page(pfn);
 	prep_compound_page(head, ORDER_2M);
