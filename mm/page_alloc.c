@@ -604,6 +604,9 @@ bad:
 	return -EINVAL;
 }
 
+/* A RAM page between page_alloc_init() and memblock_free_all(). */
+#define RESERVED_FLAGS (((unsigned long)ZONE_NORMAL << PAGE_ZONE_SHIFT) | (1UL << PG_reserved))
+
 void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn)
 {
 	struct zone *zone = &zone_normal;
@@ -635,13 +638,11 @@ void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn)
 			nr_ram_ranges++;
 		}
 		/*
-		 * Nothing else runs yet: plain stores of whole words (_counts keeps the map count),
-		 * no atomic per page (an AMO on riscv64).
+		 * Nothing else runs yet: each page is rewritten whole as a reserved page (one pass
+		 * of plain stores, no read, no atomic: an AMO on riscv64), which also drops what a
+		 * host test's earlier allocator left in it.
 		 */
-		for (struct page *p = pfn_to_page(s), *end = pfn_to_page(e); p != end; p++) {
-			p->flags = (p->flags & ~(1UL << PG_buddy)) | (1UL << PG_reserved);
-			p->_counts = (p->_counts & 0xffffffffUL) | page_counts(0, 1);
-		}
+		init_pages_raw(pfn_to_page(s), e - s, RESERVED_FLAGS, 0, page_counts(-1, 1));
 	}
 	zone->initialized = true;
 }
@@ -665,10 +666,13 @@ unsigned long memblock_free_all(void)
 
 		if (s >= e)
 			continue;
-		/* Not yet on a free list, so no one else looks at them: plain stores, as above. */
+		/*
+		 * page_alloc_init() left these pages reserved and nothing has used them since (they
+		 * were memblock-free): two plain stores make them free pages, nothing to read.
+		 */
 		for (struct page *p = pfn_to_page(s), *end = pfn_to_page(e); p != end; p++) {
-			p->flags &= ~(1UL << PG_reserved);
-			p->_counts &= 0xffffffffUL;
+			p->flags = RESERVED_FLAGS & ~(1UL << PG_reserved);
+			p->_counts = page_counts(-1, 0);
 		}
 		free_pfn_range(zone, s, e);
 		total += e - s;

@@ -116,8 +116,9 @@ static inline void zone_unlock(struct zone *zone)
  * @end_pfn: one past the last
  *
  * Precondition: the struct pages of every pfn of memblock.memory (without MEMBLOCK_NOMAP) inside
- * the span exist and were initialized (sparse_init() -> init_single_page()). Every such page is
- * marked PG_reserved with refcount 1; no page is free yet (memblock_free_all() releases them).
+ * the span exist (sparse_init()). Every such page is rewritten whole as a reserved page
+ * (ZONE_NORMAL, PG_reserved, refcount 1, unmapped, other fields zero); no page is free yet
+ * (memblock_free_all() releases them, which must follow before anything else uses them).
  * Pages outside memblock.memory, and NOMAP ones, are never read or written by the allocator.
  * Calling it again resets the allocator (host tests).
  */
