@@ -604,8 +604,27 @@ bad:
 	return -EINVAL;
 }
 
-/* A RAM page between page_alloc_init() and memblock_free_all(). */
-#define RESERVED_FLAGS (((unsigned long)ZONE_NORMAL << PAGE_ZONE_SHIFT) | (1UL << PG_reserved))
+#define FREE_FLAGS ((unsigned long)ZONE_NORMAL << PAGE_ZONE_SHIFT)
+#define RESERVED_FLAGS (FREE_FLAGS | (1UL << PG_reserved))
+
+/*
+ * Rewrite the RAM pages from *@pos (in RAM range *@ri on) up to @limit whole as reserved pages,
+ * and leave the cursor at @limit.
+ */
+static void reserve_upto(unsigned int *ri, unsigned long *pos, unsigned long limit)
+{
+	for (; *ri < nr_ram_ranges; (*ri)++) {
+		const struct pfn_range *r = &ram_ranges[*ri];
+		unsigned long s = MAX(*pos, r->start), e = MIN(r->end, limit);
+
+		if (s < e)
+			init_pages_raw(pfn_to_page(s), e - s, RESERVED_FLAGS, 0, page_counts(-1, 1));
+		if (limit < r->end) {
+			*pos = MAX(*pos, limit);
+			return;
+		}
+	}
+}
 
 void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn)
 {
@@ -637,12 +656,6 @@ void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn)
 			ram_ranges[nr_ram_ranges].end = e;
 			nr_ram_ranges++;
 		}
-		/*
-		 * Nothing else runs yet: each page is rewritten whole as a reserved page (one pass
-		 * of plain stores, no read, no atomic: an AMO on riscv64), which also drops what a
-		 * host test's earlier allocator left in it.
-		 */
-		init_pages_raw(pfn_to_page(s), e - s, RESERVED_FLAGS, 0, page_counts(-1, 1));
 	}
 	zone->initialized = true;
 }
@@ -650,7 +663,8 @@ void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn)
 unsigned long memblock_free_all(void)
 {
 	struct zone *zone = &zone_normal;
-	unsigned long total = 0;
+	unsigned long total = 0, pos = 0;
+	unsigned int ri = 0;
 	phys_addr_t start, end;
 	uint64_t idx;
 
@@ -667,16 +681,16 @@ unsigned long memblock_free_all(void)
 		if (s >= e)
 			continue;
 		/*
-		 * page_alloc_init() left these pages reserved and nothing has used them since (they
-		 * were memblock-free): two plain stores make them free pages, nothing to read.
+		 * One pass over the RAM in address order writes each page once, whole, with plain
+		 * stores (no read, no AMO on riscv64): reserved up to this free range, free in it.
 		 */
-		for (struct page *p = pfn_to_page(s), *end = pfn_to_page(e); p != end; p++) {
-			p->flags = RESERVED_FLAGS & ~(1UL << PG_reserved);
-			p->_counts = page_counts(-1, 0);
-		}
+		reserve_upto(&ri, &pos, s);
+		init_pages_raw(pfn_to_page(s), e - s, FREE_FLAGS, 0, page_counts(-1, 0));
+		pos = MAX(pos, e);
 		free_pfn_range(zone, s, e);
 		total += e - s;
 	}
+	reserve_upto(&ri, &pos, ~0UL);
 	zone->managed_pages += total;
 	zone_unlock(zone);
 

@@ -24,7 +24,7 @@
 /*
  * A 1 GiB range described as RAM but reserved at boot, like Linux's bootmem gigantic pages
  * (hugepagesz=1G reserved from memblock): sparse_init() gives it boot struct pages (8 PMD leaves
- * of memblock memory), page_alloc_init() marks them PG_reserved and the buddy never owns it. The
+ * of memblock memory), memblock_free_all() marks them PG_reserved and the buddy never owns it. The
  * host has no memory behind it (HOSTMMU_PHYS_SIZE is 256 MiB) and nothing but its struct pages
  * is ever touched: HVO works on the memmap only.
  */
