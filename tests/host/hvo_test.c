@@ -24,7 +24,7 @@
 /*
  * A 1 GiB range described as RAM but reserved at boot, like Linux's bootmem gigantic pages
  * (hugepagesz=1G reserved from memblock): sparse_init() gives it boot struct pages (8 PMD leaves
- * of memblock memory), page_alloc_init() marks them PG_reserved and the buddy never owns it. The
+ * of memblock memory), memblock_free_all() marks them PG_reserved and the buddy never owns it. The
  * host has no memory behind it (HOSTMMU_PHYS_SIZE is 256 MiB) and nothing but its struct pages
  * is ever touched: HVO works on the memmap only.
  */
@@ -616,6 +616,7 @@ static void self_hosted_vmemmap_is_refused(void)
 
 	/* (a) a "pmem" section whose struct pages the altmap put inside the device */
 	CHECK_EQ(sparse_add_section(PMEM_PFN, SEC_PAGES, &am, ZONE_DEVICE), 0);
+	init_pages(pfn_to_page(PMEM_PFN), SEC_PAGES, ZONE_DEVICE); /* memmap_init_zone_device() */
 	pfn = PMEM_PFN + 8 * PAGES_2M;
 	head = pfn_to_page(pfn);
 	prep_compound_page(head, ORDER_2M);
