@@ -111,25 +111,21 @@ static bool slot_holds(const struct dev_pagemap *pgmap)
  * memremap_pages() calls cannot both pass the conflict check for the same pfns. Only when
  * every check passed is the pagemap's state reset (not findable until its pages are ready).
  */
-static int slots_claim(struct dev_pagemap *pgmap)
+static int slots_check_locked(const struct dev_pagemap *pgmap)
 {
-	unsigned long flags = mm_lock(&pm.lock);
 	struct dev_pagemap *owner = NULL;
-	int ret = 0, i;
 
 	if (slot_holds(pgmap)) {
 		pr_err("memremap_pages: [mem 0x%016llx-0x%016llx]: this pagemap is registered "
 		       "already\n", (unsigned long long)pgmap->ranges[0].start,
 		       (unsigned long long)pgmap->ranges[pgmap->nr_range - 1].end);
-		ret = -EBUSY;
-		goto out;
+		return -EBUSY;
 	}
 	if (pm.nr + pgmap->nr_range > PGMAP_LOOKUP_MAX) {
 		pr_err("memremap_pages: more than %d device ranges registered\n", PGMAP_LOOKUP_MAX);
-		ret = -ENOSPC;
-		goto out;
+		return -ENOSPC;
 	}
-	for (i = 0; i < pgmap->nr_range; i++) {
+	for (int i = 0; i < pgmap->nr_range; i++) {
 		const struct range *r = &pgmap->ranges[i];
 
 		if (slot_overlaps(PHYS_PFN(r->start), PHYS_PFN(r->end) + 1, &owner)) {
@@ -138,10 +134,19 @@ static int slots_claim(struct dev_pagemap *pgmap)
 			       (unsigned long long)r->start, (unsigned long long)r->end,
 			       (unsigned long long)owner->ranges[0].start,
 			       (unsigned long long)owner->ranges[owner->nr_range - 1].end);
-			ret = -EBUSY;
-			goto out;
+			return -EBUSY;
 		}
 	}
+	return 0;
+}
+
+static int slots_claim(struct dev_pagemap *pgmap)
+{
+	unsigned long flags = mm_lock(&pm.lock);
+	int ret = slots_check_locked(pgmap), i;
+
+	if (ret)
+		goto out;
 	atomic_store(&pgmap->dying, true);
 	atomic_store(&pgmap->ref, 1);
 	if (pgmap->flags & PGMAP_ALTMAP_VALID)
@@ -294,6 +299,12 @@ static int check_range(const struct dev_pagemap *pgmap, int i)
 	return 0;
 }
 
+/* Pages that hold the struct pages of @nr pfns. */
+static unsigned long memmap_pages(unsigned long nr)
+{
+	return (unsigned long)ALIGN_UP((uint64_t)nr * sizeof(struct page), PAGE_SIZE) / PAGE_SIZE;
+}
+
 static int check_pagemap(const struct dev_pagemap *pgmap)
 {
 	const struct dev_pagemap_ops *ops = pgmap->ops;
@@ -353,6 +364,18 @@ static int check_pagemap(const struct dev_pagemap *pgmap)
 			       (unsigned long long)pgmap->ranges[0].start,
 			       (unsigned long long)pgmap->ranges[0].end);
 			return -EINVAL;
+		}
+		/*
+		 * The memmap of the whole range (storage pages included: sparse gives them struct
+		 * pages too) must fit the altmap's free pages, or the add runs dry halfway.
+		 */
+		if (memmap_pages(pgmap_pfn_end(pgmap, 0) - first) > a->free) {
+			pr_err("memremap_pages: altmap of [mem 0x%016llx-0x%016llx] has %lu free "
+			       "pages, its struct pages need %llu\n",
+			       (unsigned long long)pgmap->ranges[0].start,
+			       (unsigned long long)pgmap->ranges[0].end, a->free,
+			       (unsigned long long)memmap_pages(pgmap_pfn_end(pgmap, 0) - first));
+			return -ENOSPC;
 		}
 		/* Compound pages must start on their own alignment after the altmap's storage. */
 		if (pgmap_pfn_first(pgmap, 0) & ((1UL << pgmap->vmemmap_shift) - 1)) {
@@ -442,6 +465,45 @@ static int range_add(struct dev_pagemap *pgmap, int i)
 	return 0;
 }
 
+int memremap_pages_check(const struct dev_pagemap *pgmap)
+{
+	unsigned long flags;
+	int ret;
+
+	if (!pgmap)
+		return -EINVAL;
+	ret = check_pagemap(pgmap);
+	if (ret)
+		return ret;
+	if (wants_linear_map(pgmap) && !pm.have_ops) {
+		pr_err("memremap_pages: no linear-map hooks (memremap_pages_init)\n");
+		return -ENODEV;
+	}
+	flags = mm_lock(&pm.lock);
+	ret = slots_check_locked(pgmap);
+	mm_unlock(&pm.lock, flags);
+	if (ret)
+		return ret;
+	for (int i = 0; i < pgmap->nr_range; i++) {
+		const struct range *r = &pgmap->ranges[i];
+		unsigned long pfn = PHYS_PFN(r->start);
+
+		ret = sparse_check_add(pfn, pgmap_pfn_end(pgmap, i) - pfn,
+				       i == 0 && (pgmap->flags & PGMAP_ALTMAP_VALID) ?
+					       &pgmap->altmap : NULL);
+		if (ret) {
+			pr_err("memremap_pages: [mem 0x%016llx-0x%016llx] cannot get struct pages: "
+			       "%s (%d)\n", (unsigned long long)r->start, (unsigned long long)r->end,
+			       ret == -EEXIST ? "part of it has them already" :
+			       ret == -ERANGE ? "outside the sparse window" :
+			       ret == -ENODEV ? "sparse is not initialised" :
+			       "the range does not suit its altmap", ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 void *memremap_pages(struct dev_pagemap *pgmap)
 {
 	long saved_ref;
@@ -449,9 +511,7 @@ void *memremap_pages(struct dev_pagemap *pgmap)
 	unsigned long saved_alloc, saved_align;
 	int ret, i;
 
-	if (!pgmap)
-		return ERR_PTR(-EINVAL);
-	ret = check_pagemap(pgmap);
+	ret = memremap_pages_check(pgmap);
 	if (ret)
 		return ERR_PTR(ret);
 	/* What slots_claim() resets, given back on failure: a refusal changes nothing. */

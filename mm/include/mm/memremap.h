@@ -330,6 +330,19 @@ void memremap_pages_init(const struct memremap_pages_ops *ops);
 void *memremap_pages(struct dev_pagemap *pgmap);
 
 /**
+ * memremap_pages_check() - every check memremap_pages() makes before it changes anything, and
+ * nothing else: a caller about to commit to a layout (the pmem driver, before it writes an
+ * info block) learns whether memremap_pages() would refuse it. Besides the refusals listed
+ * above: an altmap whose free pages cannot hold the struct pages of its range (-ENOSPC), no
+ * linear-map hooks for a type that needs them (-ENODEV), and what sparse_check_add() refuses
+ * (a range outside the sparse window, a subsection that has struct pages already). Messages
+ * are printed as memremap_pages() prints them.
+ * Return: 0 when memremap_pages() would go ahead (it may still fail for want of memory), or
+ * the errno memremap_pages() would return.
+ */
+int memremap_pages_check(const struct dev_pagemap *pgmap);
+
+/**
  * memunmap_pages() - undo memremap_pages(): no new get_dev_pagemap() succeeds; then, when no
  * reference other than the pages' own is held, every range loses its struct pages, its linear
  * mapping and its lookup entry.
