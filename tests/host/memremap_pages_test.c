@@ -345,8 +345,17 @@ static void failures_midway_unwind_every_range(void)
 	pg.flags = PGMAP_ALTMAP_VALID;
 	pg.altmap.base_pfn = PMEM_PFN;
 	*(unsigned long *)&pg.altmap.end_pfn = PMEM_PFN + SZ_64M / PAGE_SIZE;
-	pg.altmap.free = 8; /* far too little for 1 MiB of struct pages */
+	pg.altmap.free = 8; /* far too little for 1 MiB of struct pages: refused up front */
+	CHECK_EQ(memremap_pages_check(&pg), -ENOSPC);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOSPC);
+	CHECK_EQ(pg.altmap.alloc, 0);
+	CHECK_EQ(lin.adds, lin.removes);
+	/* room in the altmap, but no RAM for page tables: only sparse finds out, midway */
+	pg.altmap.free = 512;
+	CHECK_EQ(memremap_pages_check(&pg), 0);
+	memblock.alloc_limit = RAM_BASE;
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
+	memblock.alloc_limit = RAM_BASE + RAM_SIZE;
 	CHECK_EQ(pg.altmap.alloc, 0);
 	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
 	env_snapshot(&b);
@@ -411,13 +420,20 @@ static void failed_memremap_leaves_the_pagemap_as_given(void)
 	lin.fail_countdown = 2;
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
 	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
-	/* an exhausted altmap, with counters the caller left in it */
+	/* an altmap too small, refused up front, with counters the caller left in it */
 	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
 	pg.altmap.free = 8;
 	pg.altmap.alloc = 3;
 	pg.altmap.align = 2;
 	memcpy(&snap, &pg, sizeof(pg));
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOSPC);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	/* sparse out of RAM midway, with the same leftover counters */
+	pg.altmap.free = 512;
+	memcpy(&snap, &pg, sizeof(pg));
+	memblock.alloc_limit = RAM_BASE;
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
+	memblock.alloc_limit = RAM_BASE + RAM_SIZE;
 	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
 	/* a conflict with another pagemap */
 	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
@@ -502,7 +518,66 @@ static void memunmap_returns_the_unmap_error(void)
 	teardown();
 }
 
+/* The dry run: the verdict memremap_pages() would give, and nothing changed either way. */
+static void check_is_a_dry_run_with_memremap_pages_verdict(void)
+{
+	struct dev_pagemap pg, snap;
+	struct env_snap a, b;
+
+	setup();
+	env_snapshot(&a);
+	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
+	memcpy(&snap, &pg, sizeof(pg));
+	CHECK_EQ(memremap_pages_check(&pg), 0);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	CHECK_EQ(lin.adds, 0);
+	CHECK(get_dev_pagemap(PMEM_PFN + 4000, NULL) == NULL);
+	/* 62 MiB: not whole 4 MiB compound pages; 60 MiB (the end trimmed) is */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_64M - SZ_2M);
+	pg.vmemmap_shift = 10;
+	CHECK_EQ(memremap_pages_check(&pg), -EINVAL);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL);
+	pg.ranges[0].end -= SZ_2M;
+	CHECK_EQ(memremap_pages_check(&pg), 0);
+	/* too small an altmap */
+	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
+	pg.altmap.free = 100;
+	CHECK_EQ(memremap_pages_check(&pg), -ENOSPC);
+	/* outside the sparse window */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, RAM_BASE + WINDOW_SPAN, SZ_4M);
+	CHECK_EQ(memremap_pages_check(&pg), -ERANGE);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ERANGE);
+	/* struct pages already there (a hot-add that is no pagemap) */
+	CHECK_EQ(sparse_add_section(PMEM_PFN + SZ_8M / PAGE_SIZE, SUB_PAGES, NULL, ZONE_DEVICE), 0);
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_16M);
+	CHECK_EQ(memremap_pages_check(&pg), -EEXIST);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EEXIST);
+	CHECK_EQ(sparse_remove_section(PMEM_PFN + SZ_8M / PAGE_SIZE, SUB_PAGES, NULL), 0);
+	/* a range another pagemap holds, and a pagemap that is live already */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	CHECK_EQ(memremap_pages_check(&pg), -EBUSY);
+	{
+		struct dev_pagemap other;
+
+		one_range(&other, MEMORY_DEVICE_GENERIC, PMEM_BASE + SZ_2M, SZ_4M);
+		CHECK_EQ(memremap_pages_check(&other), -EBUSY);
+	}
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	/* no linear-map hooks: refused for the types that need them, not for PRIVATE */
+	memremap_pages_init(NULL);
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK_EQ(memremap_pages_check(&pg), -ENODEV);
+	memremap_pages_init(&rec_ops);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	teardown();
+}
+
 static const struct tap_case cases[] = {
+	TAP_CASE(check_is_a_dry_run_with_memremap_pages_verdict),
 	TAP_CASE(generic_pagemap_in_ram),
 	TAP_CASE(fsdax_pagemap_with_altmap_keeps_memmap_in_device),
 	TAP_CASE(compound_device_pages_have_identical_tails),
