@@ -85,8 +85,12 @@ static uint64_t data_align(unsigned int order)
 	return compound > SZ_2M ? compound : SZ_2M;
 }
 
-/* Read the info block; on a blank range write a new one. */
-static int read_or_write_info(struct pmem_range *r)
+/*
+ * Read the info block: a valid one gives the layout, a blank range gets a new layout in
+ * r->info (r->info_state stays NONE: nothing is written here). Only reads: the range is still
+ * read-only unless it is ours.
+ */
+static int read_info(struct pmem_range *r)
 {
 	char why[160];
 	uint8_t *blk = memremap(r->base, PFN_INFO_SIZE, MEMREMAP_WB);
@@ -96,6 +100,7 @@ static int read_or_write_info(struct pmem_range *r)
 	if (!blk)
 		return -ENOMEM;
 	st = pfn_info_decode(blk, PFN_INFO_SIZE, r->size, &r->info, why, sizeof(why));
+	memunmap(blk);
 	switch (st) {
 	case PFN_INFO_VALID:
 		r->info_state = PMEM_INFO_FOUND;
@@ -117,7 +122,6 @@ static int read_or_write_info(struct pmem_range *r)
 			r->info.vmemmap_shift);
 		break;
 	case PFN_INFO_BLANK:
-		/* checked before anything is written: a block the range cannot use would stay */
 		if (r->base & (data_align(pm.opts.compound_order) - 1)) {
 			snprintf(why, sizeof(why), "compound_order=%u needs the range base aligned to "
 				 "%llu KiB: nothing written (use a smaller order)",
@@ -126,6 +130,7 @@ static int read_or_write_info(struct pmem_range *r)
 			ret = refuse(r, why);
 			break;
 		}
+		/* npfns: whole compound pages only; what is left at the end stays unused */
 		ret = pfn_info_layout(r->size, data_align(pm.opts.compound_order),
 				      pm.opts.compound_order, pm.opts.memmap_in_device, &r->info);
 		if (ret) {
@@ -137,31 +142,6 @@ static int read_or_write_info(struct pmem_range *r)
 		}
 		for (int i = 0; i < PFN_INFO_ID_LEN; i++)
 			r->info.id[i] = (uint8_t)(mix64(pm.opts.seed ^ r->base ^ (uint64_t)i) >> 8);
-		/*
-		 * Every check passed: the range becomes ours for this boot. Until now it was mapped
-		 * read-only like all persistent memory we do not own; the new mapping is writable.
-		 */
-		memunmap(blk);
-		blk = NULL;
-		ret = iomem_set_readonly(r->base, r->size, false);
-		if (!ret)
-			blk = memremap(r->base, PFN_INFO_SIZE, MEMREMAP_WB);
-		if (!blk) {
-			snprintf(why, sizeof(why), "cannot take the range over for writing (%d): "
-				 "nothing written", ret ? ret : -ENOMEM);
-			iomem_set_readonly(r->base, r->size, true);
-			return refuse(r, why);
-		}
-		r->owned = true;
-		pfn_info_encode(&r->info, info_buf);
-		memcpy(blk, info_buf, PFN_INFO_SIZE);
-		arch_wb_cache_pmem(blk, PFN_INFO_SIZE);
-		r->info_state = PMEM_INFO_WRITTEN;
-		pr_info("pmem: %s: blank range: info block written: data at +0x%llx, %llu pages, "
-			"memmap in %s, compound order %u\n", r->name,
-			(unsigned long long)r->info.data_offset, (unsigned long long)r->info.npfns,
-			r->info.flags & PFN_INFO_F_MEMMAP_IN_DEVICE ? "the device" : "RAM",
-			r->info.vmemmap_shift);
 		break;
 	default:
 		r->info_state = PMEM_INFO_BAD;
@@ -173,18 +153,62 @@ static int read_or_write_info(struct pmem_range *r)
 		ret = -EINVAL;
 		break;
 	}
-	memunmap(blk);
 	return ret;
+}
+
+/* Write the block of a blank range whose whole layout memremap_pages() has accepted. */
+static int write_info(struct pmem_range *r)
+{
+	char why[160];
+	uint8_t *blk = NULL;
+	int ret;
+
+	/* The range becomes ours for this boot: until now it was mapped read-only. */
+	ret = iomem_set_readonly(r->base, r->size, false);
+	if (!ret)
+		blk = memremap(r->base, PFN_INFO_SIZE, MEMREMAP_WB);
+	if (!blk) {
+		snprintf(why, sizeof(why), "cannot take the range over for writing (%d): "
+			 "nothing written", ret ? ret : -ENOMEM);
+		iomem_set_readonly(r->base, r->size, true);
+		return refuse(r, why);
+	}
+	r->owned = true;
+	pfn_info_encode(&r->info, info_buf);
+	memcpy(blk, info_buf, PFN_INFO_SIZE);
+	arch_wb_cache_pmem(blk, PFN_INFO_SIZE);
+	memunmap(blk);
+	r->info_state = PMEM_INFO_WRITTEN;
+	pr_info("pmem: %s: blank range: info block written: data at +0x%llx, %llu pages, "
+		"memmap in %s, compound order %u\n", r->name,
+		(unsigned long long)r->info.data_offset, (unsigned long long)r->info.npfns,
+		r->info.flags & PFN_INFO_F_MEMMAP_IN_DEVICE ? "the device" : "RAM",
+		r->info.vmemmap_shift);
+	return 0;
+}
+
+/*
+ * Bytes of a persistent range the pagemap covers: up to the end of the data rounded up to the
+ * pagemap's granule (2 MiB, or the compound page when larger), so a range that is not a whole
+ * number of compound pages loses its tail (Linux's end_trunc) instead of being refused.
+ */
+static uint64_t pagemap_span(const struct pmem_range *r)
+{
+	uint64_t span = ALIGN_UP(r->info.data_offset + r->info.npfns * PAGE_SIZE,
+				 data_align(r->info.vmemmap_shift));
+
+	return span < r->size ? span : r->size;
 }
 
 static void setup_pagemap(struct pmem_range *r)
 {
 	struct dev_pagemap *pg = &r->pgmap;
-	unsigned long pfn = PHYS_PFN(r->base), nr = PHYS_PFN(r->size);
+	unsigned long pfn = PHYS_PFN(r->base);
+	uint64_t span = r->is_volatile ? r->size : pagemap_span(r);
 
 	memset(pg, 0, sizeof(*pg));
 	pg->nr_range = 1;
-	pg->ranges[0] = (struct range){ r->base, r->base + r->size - 1 };
+	pg->ranges[0] = (struct range){ r->base, r->base + span - 1 };
 	if (r->is_volatile) {
 		pg->type = MEMORY_DEVICE_GENERIC;
 		pg->vmemmap_shift = pm.opts.compound_order;
@@ -195,7 +219,7 @@ static void setup_pagemap(struct pmem_range *r)
 	if (r->info.flags & PFN_INFO_F_MEMMAP_IN_DEVICE) {
 		pg->flags = PGMAP_ALTMAP_VALID;
 		pg->altmap.base_pfn = pfn;
-		*(unsigned long *)&pg->altmap.end_pfn = pfn + nr;
+		*(unsigned long *)&pg->altmap.end_pfn = pfn + PHYS_PFN(span);
 		pg->altmap.reserve = PFN_INFO_SIZE / PAGE_SIZE;
 		pg->altmap.free = PHYS_PFN(r->info.data_offset) - pg->altmap.reserve;
 	}
@@ -231,11 +255,31 @@ static int attach(struct pmem_range *r)
 		goto err_release;
 	}
 	if (!r->is_volatile) {
-		ret = read_or_write_info(r);
+		ret = read_info(r);
 		if (ret)
 			goto err_release;
 	}
+	/* The whole layout is checked before the first byte of the range is written. */
 	setup_pagemap(r);
+	ret = memremap_pages_check(&r->pgmap);
+	if (ret) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "memremap_pages() refuses the layout (%d, see above)%s",
+			 ret, r->is_volatile || r->info_state == PMEM_INFO_FOUND ? "" :
+			 ": nothing written");
+		ret = refuse(r, why);
+		goto err_release;
+	}
+	if (!r->is_volatile && pagemap_span(r) < r->size)
+		pr_info("pmem: %s: the last %llu KiB are not a whole compound page of order %u: "
+			"left unused\n", r->name, (unsigned long long)((r->size - pagemap_span(r)) >> 10),
+			r->info.vmemmap_shift);
+	if (!r->is_volatile && r->info_state == PMEM_INFO_NONE) {
+		ret = write_info(r);
+		if (ret)
+			goto err_release;
+	}
 	vmemmap_get_stats(&before);
 	va = memremap_pages(&r->pgmap);
 	if (IS_ERR(va)) {
