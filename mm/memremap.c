@@ -9,6 +9,7 @@
 #include <platform/printk.h>
 #include <mm/ioresource.h>
 #include <mm/memremap.h>
+#include <mm/memtype.h>
 #include <mm/vmalloc.h>
 
 static struct memremap_ops remap_ops;
@@ -55,6 +56,12 @@ int memremap_decide(phys_addr_t offset, size_t size, unsigned long flags,
 		{ MEMREMAP_WT, MEMREMAP_TYPE_WT },
 		{ MEMREMAP_WC, MEMREMAP_TYPE_NC },
 	};
+	static const char *const held_reason[] = {
+		[MEMREMAP_TYPE_WB] = "the range is mapped write-back already (one memory type per page)",
+		[MEMREMAP_TYPE_WT] = "the range is mapped write-through already (one memory type per page)",
+		[MEMREMAP_TYPE_NC] = "the range is mapped non-cacheable already (one memory type per page)",
+	};
+	enum memremap_type held = MEMREMAP_TYPE_WB;
 	bool is_ram;
 
 	*d = (struct memremap_decision){ .region = -1 };
@@ -84,6 +91,11 @@ int memremap_decide(phys_addr_t offset, size_t size, unsigned long flags,
 			continue; /* never silently replaced by another type */
 		if (!remap_ready)
 			return refuse(d, -ENODEV, "no ioremap region (memremap_init() not called)");
+		/* one memory type per page: a pagemap's or another memremap()'s stays */
+		if (memtype_check(ALIGN_DOWN(offset, (phys_addr_t)PAGE_SIZE),
+				  ALIGN_UP(offset + size, (phys_addr_t)PAGE_SIZE), order[i].type,
+				  &held) == -EBUSY)
+			return refuse(d, -EBUSY, held_reason[held]);
 		d->action = MEMREMAP_ACT_MAP;
 		d->type = order[i].type;
 		return 0;
@@ -145,8 +157,15 @@ static void *__memremap(phys_addr_t offset, size_t size, unsigned long flags, in
 	}
 	area->phys_addr = pa;
 	area->caller = "memremap";
+	/* reserved under the tracker's lock: a concurrent mapping of another type loses */
+	ret = memtype_reserve(pa, pa + map_size, d.type, "memremap");
+	if (ret) {
+		*err = ret;
+		goto err_free_area;
+	}
 	ret = remap_ops.map(area->addr, pa, map_size, d.type, remap_ops.ctx);
 	if (ret) {
+		memtype_free(pa, pa + map_size);
 		*err = ret;
 		goto err_free_area;
 	}
@@ -193,6 +212,7 @@ void memunmap(void *addr)
 		return;
 	}
 	remap_ops.unmap(area->addr, area->size, remap_ops.ctx);
+	memtype_free(area->phys_addr, area->phys_addr + area->size);
 	stats.live_mappings--;
 	stats.live_bytes -= area->size;
 	free_vm_area(area);

@@ -11,6 +11,7 @@
 
 #include <mm/ioresource.h>
 #include <mm/memremap.h>
+#include <mm/memtype.h>
 #include <mm/mm_lock.h>
 #include <mm/mmzone.h>
 #include <mm/page.h>
@@ -424,6 +425,8 @@ static int range_remove(struct dev_pagemap *pgmap, int i)
 			pr_err("memremap_pages: unmapping [mem 0x%016llx-0x%016llx] from the linear "
 			       "map failed: %d\n", (unsigned long long)r->start,
 			       (unsigned long long)r->end, err);
+		else
+			memtype_free(r->start, r->end + 1); /* a mapping left keeps its type */
 		ret = ret ? ret : err;
 	}
 	stats_add(0, -(long)(pgmap_pfn_end(pgmap, i) - pgmap_pfn_first(pgmap, i)));
@@ -443,8 +446,13 @@ static int range_add(struct dev_pagemap *pgmap, int i)
 			pr_err("memremap_pages: no linear-map hooks (memremap_pages_init)\n");
 			return -ENODEV;
 		}
+		/* the linear map is write-back: no other mapping of the range may differ */
+		ret = memtype_reserve(r->start, r->end + 1, MEMREMAP_TYPE_WB, "memremap_pages");
+		if (ret)
+			return ret;
 		ret = pm.ops.add_linear(r->start, range_len(r), pm.ops.ctx);
 		if (ret) {
+			memtype_free(r->start, r->end + 1);
 			pr_err("memremap_pages: linear map of [mem 0x%016llx-0x%016llx] failed: %d\n",
 			       (unsigned long long)r->start, (unsigned long long)r->end, ret);
 			return ret;
@@ -454,8 +462,9 @@ static int range_add(struct dev_pagemap *pgmap, int i)
 	if (ret) {
 		pr_err("memremap_pages: struct pages for [mem 0x%016llx-0x%016llx] failed: %d\n",
 		       (unsigned long long)r->start, (unsigned long long)r->end, ret);
-		if (wants_linear_map(pgmap))
-			pm.ops.remove_linear(r->start, range_len(r), pm.ops.ctx);
+		if (wants_linear_map(pgmap) &&
+		    !pm.ops.remove_linear(r->start, range_len(r), pm.ops.ctx))
+			memtype_free(r->start, r->end + 1);
 		return ret;
 	}
 	/* The altmap's own pages (info block, memmap storage) stay reserved, outside the pagemap. */
@@ -487,7 +496,16 @@ int memremap_pages_check(const struct dev_pagemap *pgmap)
 	for (int i = 0; i < pgmap->nr_range; i++) {
 		const struct range *r = &pgmap->ranges[i];
 		unsigned long pfn = PHYS_PFN(r->start);
+		enum memremap_type held;
 
+		if (wants_linear_map(pgmap) &&
+		    memtype_check(r->start, r->end + 1, MEMREMAP_TYPE_WB, &held) == -EBUSY) {
+			pr_err("memremap_pages: [mem 0x%016llx-0x%016llx] is mapped %s already: "
+			       "its write-back linear map would alias it\n",
+			       (unsigned long long)r->start, (unsigned long long)r->end,
+			       memtype_name(held));
+			return -EBUSY;
+		}
 		ret = sparse_check_add(pfn, pgmap_pfn_end(pgmap, i) - pfn,
 				       i == 0 && (pgmap->flags & PGMAP_ALTMAP_VALID) ?
 					       &pgmap->altmap : NULL);

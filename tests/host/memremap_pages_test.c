@@ -6,6 +6,7 @@
 #include <platform/err.h>
 
 #include <mm/ioresource.h>
+#include <mm/memtype.h>
 
 #include "sparse_env.h"
 
@@ -45,6 +46,7 @@ static void setup(void)
 	CHECK_EQ(sparse_init(&env_pt, &env_layout), 0);
 	memremap_pages_init(&rec_ops);
 	memset(&lin, 0, sizeof(lin));
+	memtype_reset();
 	iomem_reset();
 	ram_res = resource_new(RAM_BASE, RAM_SIZE, "System RAM",
 			       IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, IORES_DESC_NONE);
@@ -62,6 +64,7 @@ static void teardown(void)
 	CHECK_EQ(st.device_pages, 0);
 	CHECK_EQ(lin.live_bytes, 0);
 	CHECK_EQ(lin.adds, lin.removes);
+	CHECK_EQ(memtype_count(), 0);
 	iomem_reset();
 	env_teardown();
 }
@@ -515,6 +518,9 @@ static void memunmap_returns_the_unmap_error(void)
 	memremap_pages_init(&rec_ops);
 	CHECK(!pfn_valid(PMEM_PFN)); /* taken down as far as it could be */
 	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	/* a linear mapping that may still be there keeps its memory type */
+	CHECK_EQ(memtype_check(PMEM_BASE, PMEM_BASE + PAGE_SIZE, MEMREMAP_TYPE_NC, NULL), -EBUSY);
+	CHECK_EQ(memtype_free(PMEM_BASE, PMEM_BASE + SZ_4M), 0);
 	teardown();
 }
 
@@ -576,6 +582,38 @@ static void check_is_a_dry_run_with_memremap_pages_verdict(void)
 	teardown();
 }
 
+/* The linear map of a pagemap is write-back: it holds that type, and meets others refused. */
+static void pagemap_keeps_one_memory_type(void)
+{
+	struct dev_pagemap pg, priv;
+	enum memremap_type held = MEMREMAP_TYPE_NC;
+	static const struct dev_pagemap_ops ops = { (void (*)(struct page *))1,
+						    (int (*)(struct page *, void *))1 };
+
+	setup();
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	CHECK_EQ(memtype_check(PMEM_BASE + SZ_2M, PMEM_BASE + SZ_2M + PAGE_SIZE, MEMREMAP_TYPE_NC,
+			       &held), -EBUSY);
+	CHECK_EQ(held, MEMREMAP_TYPE_WB);
+	CHECK_EQ(memtype_check(PMEM_BASE, PMEM_BASE + PAGE_SIZE, MEMREMAP_TYPE_WB, NULL), 0);
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	CHECK_EQ(memtype_count(), 0);
+	/* a range someone maps non-cacheable gets no write-back linear map */
+	CHECK_EQ(memtype_reserve(PMEM_BASE + SZ_2M, PMEM_BASE + SZ_2M + PAGE_SIZE,
+				 MEMREMAP_TYPE_NC, "memremap"), 0);
+	CHECK_EQ(memremap_pages_check(&pg), -EBUSY);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EBUSY);
+	CHECK_EQ(lin.adds, 1); /* the first registration's only */
+	/* device-private memory has no CPU mapping: no type to keep */
+	one_range(&priv, MEMORY_DEVICE_PRIVATE, PMEM_BASE, SZ_4M);
+	priv.ops = &ops;
+	CHECK(!IS_ERR(memremap_pages(&priv)));
+	CHECK_EQ(memunmap_pages(&priv), 0);
+	CHECK_EQ(memtype_free(PMEM_BASE + SZ_2M, PMEM_BASE + SZ_2M + PAGE_SIZE), 0);
+	teardown();
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(check_is_a_dry_run_with_memremap_pages_verdict),
 	TAP_CASE(generic_pagemap_in_ram),
@@ -589,6 +627,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(failed_memremap_leaves_the_pagemap_as_given),
 	TAP_CASE(refused_memunmap_leaves_the_pagemap_live),
 	TAP_CASE(memunmap_returns_the_unmap_error),
+	TAP_CASE(pagemap_keeps_one_memory_type),
 };
 
 TAP_MAIN("mm_memremap_pages", cases)
