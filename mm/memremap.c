@@ -10,11 +10,32 @@
 #include <mm/ioresource.h>
 #include <mm/memremap.h>
 #include <mm/memtype.h>
+#include <mm/mm_lock.h>
 #include <mm/vmalloc.h>
 
 static struct memremap_ops remap_ops;
 static bool remap_ready;
 static struct memremap_stats stats;
+/* memremap() runs on every CPU: the counters move together (a zeroed lock is unlocked). */
+static struct mm_lock stats_lock;
+
+static void stats_map(long mappings, long bytes, bool made)
+{
+	unsigned long flags = mm_lock(&stats_lock);
+
+	stats.live_mappings += (unsigned long)mappings;
+	stats.live_bytes += (uint64_t)bytes;
+	stats.total_mappings += made;
+	mm_unlock(&stats_lock, flags);
+}
+
+static void stats_count(unsigned long *counter)
+{
+	unsigned long flags = mm_lock(&stats_lock);
+
+	(*counter)++;
+	mm_unlock(&stats_lock, flags);
+}
 
 int memremap_init(const struct memremap_ops *ops, uintptr_t ioremap_start,
 		  uintptr_t ioremap_end)
@@ -28,6 +49,7 @@ int memremap_init(const struct memremap_ops *ops, uintptr_t ioremap_start,
 		return ret;
 	remap_ops = *ops;
 	remap_ready = true;
+	mm_lock_init(&stats_lock);
 	stats = (struct memremap_stats){ 0 };
 	return 0;
 }
@@ -134,13 +156,13 @@ static void *__memremap(phys_addr_t offset, size_t size, unsigned long flags, in
 
 	*err = memremap_decide(offset, size, flags, &d);
 	if (*err) {
-		stats.refused++;
+		stats_count(&stats.refused);
 		pr_warn("memremap: [mem 0x%llx-0x%llx] %s refused: %s\n",
 			(unsigned long long)offset, last, flags_name(flags), d.reason);
 		return NULL;
 	}
 	if (d.action == MEMREMAP_ACT_LINEAR) {
-		stats.linear_hits++;
+		stats_count(&stats.linear_hits);
 		return __va(offset);
 	}
 
@@ -169,15 +191,13 @@ static void *__memremap(phys_addr_t offset, size_t size, unsigned long flags, in
 		*err = ret;
 		goto err_free_area;
 	}
-	stats.live_mappings++;
-	stats.total_mappings++;
-	stats.live_bytes += map_size;
+	stats_map(1, (long)map_size, true);
 	return (void *)(area->addr + (uintptr_t)(offset - pa));
 
 err_free_area:
 	free_vm_area(area);
 err_msg:
-	stats.refused++;
+	stats_count(&stats.refused);
 	pr_err("memremap: [mem 0x%llx-0x%llx] %s: mapping failed: %d\n",
 	       (unsigned long long)offset, last, flags_name(flags), *err);
 	return NULL;
@@ -213,14 +233,16 @@ void memunmap(void *addr)
 	}
 	remap_ops.unmap(area->addr, area->size, remap_ops.ctx);
 	memtype_free(area->phys_addr, area->phys_addr + area->size);
-	stats.live_mappings--;
-	stats.live_bytes -= area->size;
+	stats_map(-1, -(long)area->size, false);
 	free_vm_area(area);
 }
 
 void memremap_get_stats(struct memremap_stats *st)
 {
+	unsigned long flags = mm_lock(&stats_lock);
+
 	*st = stats;
+	mm_unlock(&stats_lock, flags);
 }
 
 static void devm_memremap_release(void *addr)

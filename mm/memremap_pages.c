@@ -179,19 +179,24 @@ struct dev_pagemap *get_dev_pagemap(unsigned long pfn, struct dev_pagemap *pgmap
 	unsigned long flags;
 	int i;
 
+	flags = mm_lock(&pm.lock);
+	/*
+	 * Every reference is taken under the lock memunmap_pages() sets @dying and reads the count
+	 * under: a hint checked outside it could pass the @dying test just before memunmap_pages()
+	 * and add its reference just after, to a pagemap then torn down.
+	 */
 	if (pgmap) {
 		for (i = 0; i < pgmap->nr_range; i++)
 			if (pfn >= PHYS_PFN(pgmap->ranges[i].start) && pfn < pgmap_pfn_end(pgmap, i))
 				break;
 		if (i < pgmap->nr_range && !atomic_load(&pgmap->dying)) {
 			atomic_fetch_add(&pgmap->ref, 1);
+			mm_unlock(&pm.lock, flags);
 			return pgmap;
 		}
 	}
-	flags = mm_lock(&pm.lock);
 	i = slot_search(pfn);
 	pgmap = NULL;
-	/* The reference is taken under the lock memunmap_pages() also checks it under. */
 	if (i < pm.nr && pm.slot[i].start_pfn <= pfn && !atomic_load(&pm.slot[i].pgmap->dying)) {
 		pgmap = pm.slot[i].pgmap;
 		atomic_fetch_add(&pgmap->ref, 1);
