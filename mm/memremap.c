@@ -16,7 +16,7 @@
 static struct memremap_ops remap_ops;
 static bool remap_ready;
 static struct memremap_stats stats;
-/* memremap() runs on every CPU: the counters move together (a zeroed lock is unlocked). */
+/* memremap() runs on every CPU: the counters move together. */
 static struct mm_lock stats_lock;
 
 static void stats_map(long mappings, long bytes, bool made)
@@ -50,6 +50,7 @@ int memremap_init(const struct memremap_ops *ops, uintptr_t ioremap_start,
 	remap_ops = *ops;
 	remap_ready = true;
 	mm_lock_init(&stats_lock);
+	memtype_reset();
 	stats = (struct memremap_stats){ 0 };
 	return 0;
 }

@@ -17,7 +17,7 @@ struct memtype_entry {
 };
 
 static struct {
-	struct mm_lock lock; /* zero is an unlocked lock: usable before memtype_reset() */
+	struct mm_lock lock; /* initialised by memtype_reset() (memremap_init() at boot) */
 	unsigned int nr;
 	struct memtype_entry e[MEMTYPE_MAX];
 } mt;

@@ -17,7 +17,8 @@ struct resource iomem_resource = {
 /*
  * One lock for the tree and the pool (Linux: resource_lock): every CPU may claim, release and
  * look up ranges. The functions below the tree code take it and call the _locked bodies; those
- * never take it, so nothing nests. A zeroed lock is unlocked, so it serves from the start.
+ * never take it, so nothing nests. Initialised by iomem_init_from_bootinfo() (boot, one CPU)
+ * and iomem_reset() (tests, nothing else using the tree).
  */
 static struct mm_lock resource_lock;
 
@@ -675,7 +676,10 @@ unsigned int resource_pool_in_use(void)
 
 void iomem_reset(void)
 {
-	unsigned long irq = mm_lock(&resource_lock);
+	unsigned long irq;
+
+	mm_lock_init(&resource_lock);
+	irq = mm_lock(&resource_lock);
 
 	iomem_reset_locked();
 	mm_unlock(&resource_lock, irq);
@@ -770,5 +774,6 @@ void iomem_print(void)
 int iomem_init_from_bootinfo(const struct boot_info *bi, const struct iomem_range *mmio,
 			     unsigned int nr_mmio)
 {
+	mm_lock_init(&resource_lock);
 	LOCKED(int, iomem_init_from_bootinfo_locked(bi, mmio, nr_mmio));
 }

@@ -57,7 +57,8 @@ struct memremap_ops {
 /**
  * memremap_init() - give memremap() its mapping hooks and the ioremap region [@ioremap_start,
  * @ioremap_end), whose VA allocator (vmalloc_init()) it initializes. Call once at boot, or in
- * tests while no mapping is live; the statistics restart from zero. Other users of the region
+ * tests while no mapping is live; the statistics and the memory-type reservations
+ * (<mm/memtype.h>, memremap_pages() included) restart from zero. Other users of the region
  * (ioremap()) must take their areas with get_vm_area() after this call; memunmap() only ever
  * takes down areas memremap() made (VM_MEMREMAP).
  * @ops: copied; its @map and @unmap must be set
