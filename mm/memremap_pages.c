@@ -15,6 +15,7 @@
 #include <mm/mm_lock.h>
 #include <mm/mmzone.h>
 #include <mm/page.h>
+#include <mm/page_alloc.h>
 
 #include <string.h>
 
@@ -216,6 +217,38 @@ struct dev_pagemap *page_pgmap(const struct page *page)
 	const struct page *head = compound_head(page);
 
 	return page_zonenum(head) == ZONE_DEVICE ? head->pgmap : NULL;
+}
+
+void zone_device_page_init(struct page *page)
+{
+	set_page_count(compound_head(page), 1);
+}
+
+void put_page(struct page *page)
+{
+	struct page *head = compound_head(page);
+	struct dev_pagemap *pgmap;
+
+	if (page_zonenum(head) != ZONE_DEVICE) {
+		if (page_ref_dec_and_test(head))
+			__free_pages(head, compound_order(head));
+		return;
+	}
+	if (!page_ref_dec_and_test(head))
+		return;
+	/* the last reference: the page goes back to its owner, who may hand it out again */
+	pgmap = head->pgmap;
+	head->zone_device_data = NULL;
+	if (pgmap->ops && pgmap->ops->page_free)
+		pgmap->ops->page_free(head);
+}
+
+bool pgmap_pfn_valid(const struct dev_pagemap *pgmap, unsigned long pfn)
+{
+	for (int i = 0; i < pgmap->nr_range; i++)
+		if (pfn >= PHYS_PFN(pgmap->ranges[i].start) && pfn < pgmap_pfn_end(pgmap, i))
+			return pfn >= pgmap_pfn_first(pgmap, i);
+	return false;
 }
 
 /* Pages of these types are in use at refcount 1 from the start; the others idle at 0. */

@@ -387,6 +387,25 @@ unsigned long memmap_init_zone_device(unsigned long start_pfn, unsigned long nr_
  */
 struct dev_pagemap *page_pgmap(const struct page *page);
 
+/**
+ * zone_device_page_init() - the owner hands out device page @page (its compound head): it
+ * now holds one reference, dropped with put_page().
+ */
+void zone_device_page_init(struct page *page);
+
+/**
+ * put_page() - drop a reference on @page (through its compound head). The last one on a
+ * ZONE_DEVICE page gives it back to its pagemap's owner (@ops->page_free, when set); on any
+ * other page it frees the page to the page allocator.
+ */
+void put_page(struct page *page);
+
+/**
+ * pgmap_pfn_valid() - whether @pfn is a data pfn of @pgmap: inside one of its ranges and not
+ * one of the altmap's own pages (info block, memmap storage) at the start of range 0.
+ */
+bool pgmap_pfn_valid(const struct dev_pagemap *pgmap, unsigned long pfn);
+
 /** pgmap_pfn_first() - first pfn of range @i that holds data (after the altmap's storage). */
 unsigned long pgmap_pfn_first(const struct dev_pagemap *pgmap, int i);
 
