@@ -204,9 +204,6 @@ int remove_migration_ptes(struct folio *src, struct folio *dst)
 
 /* ---- device-private -------------------------------------------------------------------- */
 
-/* What a device-private entry's table slot maps before it becomes the entry: zeros. */
-static uint8_t device_private_placeholder[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-
 int vma_map_device_private(struct vm_area_struct *vma, unsigned long addr, struct folio *folio,
 			   bool writable)
 {
@@ -222,13 +219,14 @@ int vma_map_device_private(struct vm_area_struct *vma, unsigned long addr, struc
 	     vma_pgoff_address(vma, folio->page.index, &want) || want != addr))
 		return -EINVAL;
 	/*
-	 * The PTE tables come from an ordinary read-only map of the range to one RAM page that
-	 * holds nothing (never the device's pfns: those must not be reachable, not for a moment),
-	 * replaced entry by entry under the lock before rmap can find the VMA's pages.
+	 * The PTE tables come from an ordinary map of the range, replaced entry by entry under
+	 * the lock before rmap can find the VMA's pages. It never maps the device's pfns (those
+	 * must not be reachable, not for a moment) but the mm's own root table page, read-only
+	 * for the kernel alone: RAM the kernel reads anyway.
 	 */
 	for (unsigned long i = 0; i < n; i++) {
-		ret = pgtable_map(pt, addr + (i << PAGE_SHIFT), __pa(device_private_placeholder),
-				  PAGE_SIZE, __pgprot(PGPROT_READ | PGPROT_USER), PGTABLE_MAP_NO_BLOCKS);
+		ret = pgtable_map(pt, addr + (i << PAGE_SHIFT), pt->root, PAGE_SIZE,
+				  __pgprot(PGPROT_READ), PGTABLE_MAP_NO_BLOCKS);
 		if (ret) {
 			pgtable_unmap(pt, addr, i << PAGE_SHIFT);
 			return ret;
