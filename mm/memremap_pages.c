@@ -356,10 +356,19 @@ static int check_pagemap(const struct dev_pagemap *pgmap)
 			       "migrate_to_ram\n");
 			return -EINVAL;
 		}
+		/* migration tells its own device's pages from others' by the owner */
+		if (!pgmap->owner) {
+			pr_err("memremap_pages: a device-private pagemap needs an owner\n");
+			return -EINVAL;
+		}
 		break;
 	case MEMORY_DEVICE_COHERENT:
 		if (!ops || !ops->page_free) {
 			pr_err("memremap_pages: a device-coherent pagemap needs page_free\n");
+			return -EINVAL;
+		}
+		if (!pgmap->owner) {
+			pr_err("memremap_pages: a device-coherent pagemap needs an owner\n");
 			return -EINVAL;
 		}
 		break;

@@ -99,6 +99,7 @@ static struct folio *private_folio(void)
 			continue;
 		rs.private_pgmap.type = MEMORY_DEVICE_PRIVATE;
 		rs.private_pgmap.ops = &private_ops;
+		rs.private_pgmap.owner = &rs;
 		rs.private_pgmap.nr_range = 1;
 		rs.private_pgmap.ranges[0] = (struct range){ p->base, p->base + SZ_2M - 1 };
 		rs.private_pgmap.vmemmap_shift = 9;
@@ -108,6 +109,7 @@ static struct folio *private_folio(void)
 		rs.have_private = true;
 		rs.private2.type = MEMORY_DEVICE_PRIVATE;
 		rs.private2.ops = &private_ops;
+		rs.private2.owner = &rs;
 		rs.private2.nr_range = 1;
 		rs.private2.ranges[0] = (struct range){ p->base + SZ_2M, p->base + SZ_4M - 1 };
 		rs.have_private2 = !IS_ERR(memremap_pages(&rs.private2));

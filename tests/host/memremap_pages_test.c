@@ -5,6 +5,7 @@
 // refusal or failure leaves the pagemap byte for byte as it was.
 #include <platform/err.h>
 
+#include <platform/device.h>
 #include <mm/ioresource.h>
 #include <mm/memtype.h>
 
@@ -259,6 +260,8 @@ static void private_pagemap_gets_no_linear_map(void)
 	pg.ops = &half;
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* no migrate_to_ram */
 	pg.ops = &ops;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* no owner */
+	pg.owner = &lin;
 	CHECK(!IS_ERR(memremap_pages(&pg)));
 	CHECK_EQ(lin.adds, 0);
 	CHECK_EQ(page_ref_count(pfn_to_page(PMEM_PFN)), 0);
@@ -267,6 +270,8 @@ static void private_pagemap_gets_no_linear_map(void)
 	one_range(&pg, MEMORY_DEVICE_COHERENT, PMEM_BASE, SZ_4M);
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* coherent needs page_free */
 	pg.ops = &half;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* no owner */
+	pg.owner = &lin;
 	CHECK(!IS_ERR(memremap_pages(&pg)));
 	CHECK_EQ(memunmap_pages(&pg), 0);
 	teardown();
@@ -608,9 +613,79 @@ static void pagemap_keeps_one_memory_type(void)
 	/* device-private memory has no CPU mapping: no type to keep */
 	one_range(&priv, MEMORY_DEVICE_PRIVATE, PMEM_BASE, SZ_4M);
 	priv.ops = &ops;
+	priv.owner = &priv;
 	CHECK(!IS_ERR(memremap_pages(&priv)));
 	CHECK_EQ(memunmap_pages(&priv), 0);
 	CHECK_EQ(memtype_free(PMEM_BASE + SZ_2M, PMEM_BASE + SZ_2M + PAGE_SIZE), 0);
+	teardown();
+}
+
+static int frees_seen;
+
+static void count_free(struct page *p)
+{
+	(void)p;
+	frees_seen++;
+}
+
+static int never_migrate(struct page *p, void *ctx)
+{
+	(void)p;
+	(void)ctx;
+	return -EOPNOTSUPP;
+}
+
+/*
+ * The device-page lifecycle without an MMU: put_page() of the last reference gives a device
+ * page to its owner; pgmap_pfn_valid() knows the data pfns; devm_memremap_pages() goes with
+ * its device.
+ */
+static void device_pages_go_back_to_their_owner(void)
+{
+	static const struct dev_pagemap_ops ops = { count_free, never_migrate };
+	static struct device dev;
+	struct dev_pagemap pg, gen;
+	struct page *p;
+
+	setup();
+	frees_seen = 0;
+	one_range(&pg, MEMORY_DEVICE_PRIVATE, PMEM_BASE, SZ_4M);
+	pg.ops = &ops;
+	pg.owner = &pg;
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	p = pfn_to_page(PMEM_PFN + 7);
+	zone_device_page_init(p);
+	CHECK_EQ(page_ref_count(p), 1);
+	page_ref_inc(p);
+	put_page(p);
+	CHECK_EQ(frees_seen, 0); /* not the last reference */
+	put_page(p);
+	CHECK_EQ(frees_seen, 1);
+	CHECK_EQ(page_ref_count(p), 0);
+	CHECK(pgmap_pfn_valid(&pg, PMEM_PFN));
+	CHECK(pgmap_pfn_valid(&pg, PMEM_PFN + SZ_4M / PAGE_SIZE - 1));
+	CHECK(!pgmap_pfn_valid(&pg, PMEM_PFN + SZ_4M / PAGE_SIZE));
+	CHECK(!pgmap_pfn_valid(&pg, PMEM_PFN - 1));
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	/* the altmap's own pages are no data pfns */
+	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
+	CHECK(!pgmap_pfn_valid(&pg, PMEM_PFN));
+	CHECK(!pgmap_pfn_valid(&pg, pgmap_pfn_first(&pg, 0) - 1));
+	CHECK(pgmap_pfn_valid(&pg, pgmap_pfn_first(&pg, 0)));
+	/* devm: removed at unbind */
+	device_reset_all();
+	CHECK_EQ(device_init(&dev, "dev", -1, "x", 2), 0);
+	CHECK_EQ(device_register(&dev), 0);
+	one_range(&gen, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK(!IS_ERR(devm_memremap_pages(&dev, &gen)));
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == &gen);
+	put_dev_pagemap(&gen);
+	CHECK_EQ(devres_release_all(&dev), 1);
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	CHECK(!IS_ERR(devm_memremap_pages(&dev, &gen)));
+	CHECK_EQ(devm_memunmap_pages(&dev, &gen), 0);
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	device_unregister(&dev);
 	teardown();
 }
 
@@ -628,6 +703,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(refused_memunmap_leaves_the_pagemap_live),
 	TAP_CASE(memunmap_returns_the_unmap_error),
 	TAP_CASE(pagemap_keeps_one_memory_type),
+	TAP_CASE(device_pages_go_back_to_their_owner),
 };
 
 TAP_MAIN("mm_memremap_pages", cases)

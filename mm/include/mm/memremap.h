@@ -273,7 +273,8 @@ struct dev_pagemap_ops {
  * @vmemmap_shift: the device's pages are compound pages of order @vmemmap_shift (0: base
  *	pages); every range start and length must be a multiple of PAGE_SIZE << @vmemmap_shift
  * @ops: callbacks (may be NULL for FS_DAX, GENERIC, PCI_P2PDMA)
- * @owner: the owner's cookie (Linux: for device-private migration)
+ * @owner: the owner's cookie: required for PRIVATE and COHERENT (migration moves only the
+ *	   pages of the owner it is given)
  * @nr_range: ranges in use, 1..PGMAP_MAX_RANGES
  * @ranges: physical ranges, each 2 MiB (subsection) aligned in start and length, disjoint
  *
@@ -316,7 +317,7 @@ void memremap_pages_init(const struct memremap_pages_ops *ops);
  *	   alive and unmoved until memunmap_pages()
  *
  * Refused, with a message naming the range and what is wrong: an unknown type, missing @ops
- * callbacks the type needs, no or too many ranges, an altmap with more than one range, a range
+ * callbacks the type needs, no @owner for PRIVATE or COHERENT, no or too many ranges, an altmap with more than one range, a range
  * that is empty, wraps, or is not 2 MiB aligned, a @vmemmap_shift above MAX_FOLIO_ORDER or
  * that does not divide a range, ranges that overlap each other or another registered pagemap
  * (-EBUSY), a range that touches System RAM (-ENXIO). Then, for each range in order: the
@@ -342,6 +343,17 @@ void *memremap_pages(struct dev_pagemap *pgmap);
  * the errno memremap_pages() would return.
  */
 int memremap_pages_check(const struct dev_pagemap *pgmap);
+
+/**
+ * devm_memremap_pages() - memremap_pages() undone (memunmap_pages()) when @dev is unbound
+ * from its driver or its probe fails.
+ * Return: as memremap_pages(); ERR_PTR(-ENOMEM) when the devres entry cannot be had (the
+ * pagemap is removed again).
+ */
+void *devm_memremap_pages(struct device *dev, struct dev_pagemap *pgmap);
+
+/** devm_memunmap_pages() - undo devm_memremap_pages() now. Return: as devm_memunmap(). */
+int devm_memunmap_pages(struct device *dev, struct dev_pagemap *pgmap);
 
 /**
  * memunmap_pages() - undo memremap_pages(): no new get_dev_pagemap() succeeds; then, when no
