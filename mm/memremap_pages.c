@@ -441,6 +441,12 @@ static bool wants_linear_map(const struct dev_pagemap *pgmap)
 	return pgmap->type != MEMORY_DEVICE_PRIVATE;
 }
 
+/* A PCI BAR for peer-to-peer DMA is not coherent with CPU caches: mapped uncached (Linux). */
+static enum memremap_type linear_type(const struct dev_pagemap *pgmap)
+{
+	return pgmap->type == MEMORY_DEVICE_PCI_P2PDMA ? MEMREMAP_TYPE_NC : MEMREMAP_TYPE_WB;
+}
+
 static void stats_add(long pagemaps, long pages)
 {
 	unsigned long flags = mm_lock(&pm.lock);
@@ -493,11 +499,11 @@ static int range_add(struct dev_pagemap *pgmap, int i)
 			pr_err("memremap_pages: no linear-map hooks (memremap_pages_init)\n");
 			return -ENODEV;
 		}
-		/* the linear map is write-back: no other mapping of the range may differ */
-		ret = memtype_reserve(r->start, r->end + 1, MEMREMAP_TYPE_WB, "memremap_pages");
+		/* one memory type for the range: no other mapping of it may differ */
+		ret = memtype_reserve(r->start, r->end + 1, linear_type(pgmap), "memremap_pages");
 		if (ret)
 			return ret;
-		ret = pm.ops.add_linear(r->start, range_len(r), pm.ops.ctx);
+		ret = pm.ops.add_linear(r->start, range_len(r), linear_type(pgmap), pm.ops.ctx);
 		if (ret) {
 			memtype_free(r->start, r->end + 1);
 			pr_err("memremap_pages: linear map of [mem 0x%016llx-0x%016llx] failed: %d\n",
@@ -546,11 +552,11 @@ int memremap_pages_check(const struct dev_pagemap *pgmap)
 		enum memremap_type held;
 
 		if (wants_linear_map(pgmap) &&
-		    memtype_check(r->start, r->end + 1, MEMREMAP_TYPE_WB, &held) == -EBUSY) {
+		    memtype_check(r->start, r->end + 1, linear_type(pgmap), &held) == -EBUSY) {
 			pr_err("memremap_pages: [mem 0x%016llx-0x%016llx] is mapped %s already: "
-			       "its write-back linear map would alias it\n",
+			       "its %s linear map would alias it\n",
 			       (unsigned long long)r->start, (unsigned long long)r->end,
-			       memtype_name(held));
+			       memtype_name(held), memtype_name(linear_type(pgmap)));
 			return -EBUSY;
 		}
 		ret = sparse_check_add(pfn, pgmap_pfn_end(pgmap, i) - pfn,

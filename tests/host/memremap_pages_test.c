@@ -14,13 +14,15 @@
 /* The linear-map hook records what memremap_pages() asked for; __va() reaches all of it here. */
 static struct {
 	int adds, removes, fail_countdown; /* the fail_countdown-th add from now fails */
+	enum memremap_type last_type;
 	uint64_t live_bytes;
 } lin;
 
-static int rec_add(phys_addr_t pa, uint64_t size, void *ctx)
+static int rec_add(phys_addr_t pa, uint64_t size, enum memremap_type type, void *ctx)
 {
 	(void)pa;
 	(void)ctx;
+	lin.last_type = type;
 	if (lin.fail_countdown && --lin.fail_countdown == 0)
 		return -ENOMEM;
 	lin.adds++;
@@ -610,6 +612,18 @@ static void pagemap_keeps_one_memory_type(void)
 	CHECK_EQ(memremap_pages_check(&pg), -EBUSY);
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EBUSY);
 	CHECK_EQ(lin.adds, 1); /* the first registration's only */
+	/* a P2PDMA BAR is mapped non-cacheable, and keeps that type */
+	{
+		struct dev_pagemap bar;
+
+		one_range(&bar, MEMORY_DEVICE_PCI_P2PDMA, PMEM_BASE + SZ_16M, SZ_4M);
+		CHECK(!IS_ERR(memremap_pages(&bar)));
+		CHECK_EQ(lin.last_type, MEMREMAP_TYPE_NC);
+		CHECK_EQ(memtype_check(PMEM_BASE + SZ_16M, PMEM_BASE + SZ_16M + PAGE_SIZE,
+				       MEMREMAP_TYPE_WB, &held), -EBUSY);
+		CHECK_EQ(held, MEMREMAP_TYPE_NC);
+		CHECK_EQ(memunmap_pages(&bar), 0);
+	}
 	/* device-private memory has no CPU mapping: no type to keep */
 	one_range(&priv, MEMORY_DEVICE_PRIVATE, PMEM_BASE, SZ_4M);
 	priv.ops = &ops;

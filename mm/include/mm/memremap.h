@@ -224,7 +224,8 @@ void vmem_altmap_free(struct vmem_altmap *altmap, unsigned long nr_pfns);
  * @MEMORY_DEVICE_COHERENT: device memory the CPU can access coherently; needs @ops->page_free
  * @MEMORY_DEVICE_FS_DAX: pmem used for DAX file data; pages idle at refcount 0
  * @MEMORY_DEVICE_GENERIC: device memory with no special handling (device DAX, volatile pmem)
- * @MEMORY_DEVICE_PCI_P2PDMA: memory on a PCI BAR for peer-to-peer DMA
+ * @MEMORY_DEVICE_PCI_P2PDMA: memory on a PCI BAR for peer-to-peer DMA; its linear map is
+ *	non-cacheable
  */
 enum memory_type {
 	MEMORY_DEVICE_PRIVATE = 1,
@@ -297,13 +298,14 @@ struct dev_pagemap {
 /**
  * struct memremap_pages_ops - how memremap_pages() maps device memory into the linear map
  * (arch_add_memory()'s page-table half; the kernel installs it, host tests a recorder)
- * @add_linear: map [@pa, @pa + @size) at __va(@pa), kernel RW, not executable, write-back
- *	cacheable; Return: 0 or a negative errno (nothing left mapped)
+ * @add_linear: map [@pa, @pa + @size) at __va(@pa), kernel RW, not executable, with memory
+ *	type @type (write-back; non-cacheable for PCI_P2PDMA); Return: 0 or a negative errno
+ *	(nothing left mapped; -EOPNOTSUPP when the CPU cannot express @type)
  * @remove_linear: unmap it again, with the TLB flush; Return: 0 or a negative errno
  * @ctx: passed to both
  */
 struct memremap_pages_ops {
-	int (*add_linear)(phys_addr_t pa, uint64_t size, void *ctx);
+	int (*add_linear)(phys_addr_t pa, uint64_t size, enum memremap_type type, void *ctx);
 	int (*remove_linear)(phys_addr_t pa, uint64_t size, void *ctx);
 	void *ctx;
 };
