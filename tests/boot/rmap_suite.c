@@ -20,6 +20,7 @@
 #include <platform/smp.h>
 #include <platform/smp_call.h>
 #include <mm/memremap.h>
+#include <mm/migrate.h>
 #include <mm/mm_types.h>
 #include <mm/page_alloc.h>
 #include <mm/rmap.h>
@@ -29,6 +30,7 @@
 #define VA_PTE 0x50000000UL /* VMA 2: the same object, folio A again as 512 PTEs */
 #define VA_DEV 0x60000000UL /* VMA 3: a device-private folio */
 #define VA_DEV2 0x70000000UL /* VMA 4: a device-private base page the CPU faults back to RAM */
+#define VA_MIG 0x78000000UL /* VMA 5: a RAM page migrate_vma_*() moves to the device and back */
 
 static struct {
 	struct dev_pagemap pgmap;
@@ -40,7 +42,9 @@ static struct {
 	bool have_private2;
 	struct page *shadow, *migrated;
 	int migrations;
-	struct vm_area_struct *v4;
+	struct vm_area_struct *v4, *v5;
+	struct page *to_free[4];
+	int nr_free;
 	struct address_space as, dev_as;
 	struct mm_struct mm;
 	struct vm_area_struct *v1, *v2, *v3;
@@ -79,6 +83,8 @@ static int private_migrate_to_ram(struct page *page, void *ctx)
 	}
 	rs.migrated = new;
 	rs.migrations++;
+	if (rs.nr_free < (int)ARRAY_SIZE(rs.to_free))
+		rs.to_free[rs.nr_free++] = new;
 	return 0;
 }
 
@@ -157,7 +163,9 @@ static int init(char *why, size_t len)
 		rs.v2 = vma_create(&rs.mm, VA_PTE, SZ_2M, VM_READ | VM_WRITE, &rs.as, 0);
 		rs.v3 = vma_create(&rs.mm, VA_DEV, SZ_2M, VM_READ | VM_WRITE, &rs.dev_as, 0);
 		rs.v4 = vma_create(&rs.mm, VA_DEV2, SZ_2M, VM_READ | VM_WRITE, NULL, 0);
-		if (IS_ERR(rs.v1) || IS_ERR(rs.v2) || IS_ERR(rs.v3) || IS_ERR(rs.v4))
+		rs.v5 = vma_create(&rs.mm, VA_MIG, SZ_2M, VM_READ | VM_WRITE, NULL, 0);
+		if (IS_ERR(rs.v1) || IS_ERR(rs.v2) || IS_ERR(rs.v3) || IS_ERR(rs.v4) ||
+		    IS_ERR(rs.v5))
 			ret = -ENOMEM;
 	}
 	if (ret) {
@@ -380,6 +388,58 @@ static void device_private_fault_migrates_to_ram(struct ktap_test *t)
 		    rs.migrations, rs.private_frees - frees0);
 }
 
+/*
+ * The other direction: a RAM page of a VMA goes to device-private memory with
+ * migrate_vma_setup()/_pages()/_finalize() (the "device" copies its data into @rs.shadow), is
+ * then unreachable by the CPU, and a read brings it back through migrate_to_ram().
+ */
+static void migrate_vma_to_device_and_fault_back(struct ktap_test *t)
+{
+	unsigned long src[1], dst[1];
+	struct migrate_vma m = { .vma = rs.v5, .src = src, .dst = dst, .start = VA_MIG,
+				 .end = VA_MIG + PAGE_SIZE, .pgmap_owner = &rs,
+				 .flags = MIGRATE_VMA_SELECT_SYSTEM };
+	struct pgtable_walk_result w;
+	struct page *ram, *dp;
+	uint64_t v = 0;
+	int frees0 = rs.private_frees, migrations0 = rs.migrations, r;
+
+	if (!rs.have_private2 || !rs.shadow) {
+		ktap_skip(t, "no device-private pagemap");
+		return;
+	}
+	ram = alloc_page(GFP_KERNEL);
+	if (!ram) {
+		ktap_fail(t, __FILE__, __LINE__, "no RAM page");
+		return;
+	}
+	rs.to_free[rs.nr_free++] = ram;
+	*(uint64_t *)__va(PFN_PHYS(page_to_pfn(ram)) + 0x100) = 0x0ddba11;
+	KTAP_EXPECT_EQ(t, vma_map_folio(rs.v5, VA_MIG, page_folio(ram), 0, 1, PGTABLE_LEVEL_PTE), 0);
+	KTAP_EXPECT_EQ(t, migrate_vma_setup(&m), 0);
+	KTAP_EXPECT_EQ(t, m.cpages, 1);
+	dp = pfn_to_page(PHYS_PFN(rs.private2.ranges[0].start) + 9);
+	zone_device_page_init(dp);
+	/* the device's copy: the CPU cannot address device-private memory, the shadow stands in */
+	memcpy(__va(PFN_PHYS(page_to_pfn(rs.shadow))), __va(PFN_PHYS(page_to_pfn(ram))), PAGE_SIZE);
+	dst[0] = migrate_pfn(page_to_pfn(dp));
+	migrate_vma_pages(&m);
+	migrate_vma_finalize(&m);
+	KTAP_EXPECT_EQ(t, folio_mapcount(page_folio(ram)), 0);
+	KTAP_EXPECT_EQ(t, folio_mapcount(page_folio(dp)), 1);
+	KTAP_EXPECT_EQ(t, pgtable_walk(&rs.mm.pgt, VA_MIG, &w), -ENOENT);
+	switch_mm(&rs.mm.pgt);
+	r = probe_read((void *)(VA_MIG + 0x100), &v);
+	switch_mm(NULL);
+	KTAP_EXPECT_EQ(t, r, 0);
+	KTAP_EXPECT_EQ(t, v, 0x0ddba11);
+	KTAP_EXPECT_EQ(t, rs.migrations, migrations0 + 1);
+	KTAP_EXPECT_EQ(t, rs.private_frees, frees0 + 1);
+	KTAP_EXPECT_EQ(t, page_ref_count(dp), 0);
+	vma_destroy(rs.v5);
+	ktap_printf("    # RAM -> device-private (migrate_vma) -> RAM (fault): data kept\n");
+}
+
 static void unmap_and_teardown_leak_nothing(struct ktap_test *t)
 {
 	struct memremap_pages_stats st;
@@ -392,8 +452,8 @@ static void unmap_and_teardown_leak_nothing(struct ktap_test *t)
 	KTAP_EXPECT_EQ(t, probe_read((void *)VA_PMD, &v), -EFAULT);
 	switch_mm(NULL);
 	mm_destroy(&rs.mm);
-	if (rs.migrated)
-		__free_page(rs.migrated);
+	for (int i = 0; i < rs.nr_free; i++)
+		__free_page(rs.to_free[i]);
 	if (rs.shadow)
 		__free_page(rs.shadow);
 	folio_set_mapping(rs.a, NULL, 0);
@@ -417,6 +477,7 @@ static const struct ktap_case rmap_cases[] = {
 	KTAP_CASE(migration_entries_fault_then_lead_to_the_new_folio),
 	KTAP_CASE(device_private_entries_fault),
 	KTAP_CASE(device_private_fault_migrates_to_ram),
+	KTAP_CASE(migrate_vma_to_device_and_fault_back),
 	KTAP_CASE(unmap_and_teardown_leak_nothing),
 };
 
