@@ -384,8 +384,8 @@ static int iomem_set_readonly_locked(phys_addr_t start, phys_addr_t size, bool r
 static int walk_system_ram_res_locked(phys_addr_t start, phys_addr_t end, void *arg,
 			int (*func)(struct resource *, void *))
 {
-	return walk_iomem_res_desc_locked(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, start,
-				   end, arg, func);
+	return walk_iomem_res_desc_locked(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+					  start, end, arg, func);
 }
 
 static void iomem_print_locked(void)
@@ -542,7 +542,7 @@ static int add_range(phys_addr_t base, phys_addr_t size, const char *name, const
 		}
 		return PTR_ERR(res);
 	}
-	/* Device memory never nests in System RAM (insert_resource_locked() alone would allow it). */
+	/* Device memory never nests in System RAM (insert_resource() alone would allow it). */
 	conflict = NULL;
 	for (struct resource *p = iomem_resource.child; p && !conflict; p = p->sibling)
 		if ((p->flags & IORESOURCE_SYSRAM) && p->start <= res->end && res->start <= p->end)

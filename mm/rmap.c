@@ -288,8 +288,8 @@ int migrate_device_private_to_ram(struct vm_fault *vmf, struct page *new)
 	if (swp_entry_type(vmf->orig_pte) == SWP_DEVICE_PRIVATE_READ)
 		prot &= ~(PGPROT_WRITE | PGPROT_DIRTY);
 	pgtable_update_entry_locked(pt, p, PGTABLE_LEVEL_PTE, vmf->address,
-				    arch_mk_leaf(&pt->cfg, PFN_PHYS(page_to_pfn(new)), __pgprot(prot),
-						 PGTABLE_LEVEL_PTE));
+				    arch_mk_leaf(&pt->cfg, PFN_PHYS(page_to_pfn(new)),
+						 __pgprot(prot), PGTABLE_LEVEL_PTE));
 	folio_mapcount_add(page_folio(new), 1);
 	folio_mapcount_add(old, -1);
 	pgtable_unlock(pt, flags);

@@ -319,8 +319,8 @@ void memremap_pages_init(const struct memremap_pages_ops *ops);
  *	   alive and unmoved until memunmap_pages()
  *
  * Refused, with a message naming the range and what is wrong: an unknown type, missing @ops
- * callbacks the type needs, no @owner for PRIVATE or COHERENT, no or too many ranges, an altmap with more than one range, a range
- * that is empty, wraps, or is not 2 MiB aligned, a @vmemmap_shift above MAX_FOLIO_ORDER or
+ * callbacks the type needs, no @owner for PRIVATE or COHERENT, no or too many ranges, an
+ * altmap with more than one range, a range that is empty, wraps, or is not 2 MiB aligned, a @vmemmap_shift above MAX_FOLIO_ORDER or
  * that does not divide a range, ranges that overlap each other or another registered pagemap
  * (-EBUSY), a range that touches System RAM (-ENXIO). Then, for each range in order: the
  * pfn-keyed lookup learns it, the linear map gets it (not for PRIVATE), sparse_add_section()
