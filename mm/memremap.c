@@ -9,11 +9,33 @@
 #include <platform/printk.h>
 #include <mm/ioresource.h>
 #include <mm/memremap.h>
+#include <mm/memtype.h>
+#include <mm/mm_lock.h>
 #include <mm/vmalloc.h>
 
 static struct memremap_ops remap_ops;
 static bool remap_ready;
 static struct memremap_stats stats;
+/* memremap() runs on every CPU: the counters move together. */
+static struct mm_lock stats_lock;
+
+static void stats_map(long mappings, long bytes, bool made)
+{
+	unsigned long flags = mm_lock(&stats_lock);
+
+	stats.live_mappings += (unsigned long)mappings;
+	stats.live_bytes += (uint64_t)bytes;
+	stats.total_mappings += made;
+	mm_unlock(&stats_lock, flags);
+}
+
+static void stats_count(unsigned long *counter)
+{
+	unsigned long flags = mm_lock(&stats_lock);
+
+	(*counter)++;
+	mm_unlock(&stats_lock, flags);
+}
 
 int memremap_init(const struct memremap_ops *ops, uintptr_t ioremap_start,
 		  uintptr_t ioremap_end)
@@ -27,6 +49,8 @@ int memremap_init(const struct memremap_ops *ops, uintptr_t ioremap_start,
 		return ret;
 	remap_ops = *ops;
 	remap_ready = true;
+	mm_lock_init(&stats_lock);
+	memtype_reset();
 	stats = (struct memremap_stats){ 0 };
 	return 0;
 }
@@ -55,6 +79,12 @@ int memremap_decide(phys_addr_t offset, size_t size, unsigned long flags,
 		{ MEMREMAP_WT, MEMREMAP_TYPE_WT },
 		{ MEMREMAP_WC, MEMREMAP_TYPE_NC },
 	};
+	static const char *const held_reason[] = {
+		[MEMREMAP_TYPE_WB] = "the range is mapped write-back already (one memory type per page)",
+		[MEMREMAP_TYPE_WT] = "the range is mapped write-through already (one memory type per page)",
+		[MEMREMAP_TYPE_NC] = "the range is mapped non-cacheable already (one memory type per page)",
+	};
+	enum memremap_type held = MEMREMAP_TYPE_WB;
 	bool is_ram;
 
 	*d = (struct memremap_decision){ .region = -1 };
@@ -84,6 +114,11 @@ int memremap_decide(phys_addr_t offset, size_t size, unsigned long flags,
 			continue; /* never silently replaced by another type */
 		if (!remap_ready)
 			return refuse(d, -ENODEV, "no ioremap region (memremap_init() not called)");
+		/* one memory type per page: a pagemap's or another memremap()'s stays */
+		if (memtype_check(ALIGN_DOWN(offset, (phys_addr_t)PAGE_SIZE),
+				  ALIGN_UP(offset + size, (phys_addr_t)PAGE_SIZE), order[i].type,
+				  &held) == -EBUSY)
+			return refuse(d, -EBUSY, held_reason[held]);
 		d->action = MEMREMAP_ACT_MAP;
 		d->type = order[i].type;
 		return 0;
@@ -122,13 +157,13 @@ static void *__memremap(phys_addr_t offset, size_t size, unsigned long flags, in
 
 	*err = memremap_decide(offset, size, flags, &d);
 	if (*err) {
-		stats.refused++;
+		stats_count(&stats.refused);
 		pr_warn("memremap: [mem 0x%llx-0x%llx] %s refused: %s\n",
 			(unsigned long long)offset, last, flags_name(flags), d.reason);
 		return NULL;
 	}
 	if (d.action == MEMREMAP_ACT_LINEAR) {
-		stats.linear_hits++;
+		stats_count(&stats.linear_hits);
 		return __va(offset);
 	}
 
@@ -145,20 +180,25 @@ static void *__memremap(phys_addr_t offset, size_t size, unsigned long flags, in
 	}
 	area->phys_addr = pa;
 	area->caller = "memremap";
-	ret = remap_ops.map(area->addr, pa, map_size, d.type, remap_ops.ctx);
+	/* reserved under the tracker's lock: a concurrent mapping of another type loses */
+	ret = memtype_reserve(pa, pa + map_size, d.type, "memremap");
 	if (ret) {
 		*err = ret;
 		goto err_free_area;
 	}
-	stats.live_mappings++;
-	stats.total_mappings++;
-	stats.live_bytes += map_size;
+	ret = remap_ops.map(area->addr, pa, map_size, d.type, remap_ops.ctx);
+	if (ret) {
+		memtype_free(pa, pa + map_size);
+		*err = ret;
+		goto err_free_area;
+	}
+	stats_map(1, (long)map_size, true);
 	return (void *)(area->addr + (uintptr_t)(offset - pa));
 
 err_free_area:
 	free_vm_area(area);
 err_msg:
-	stats.refused++;
+	stats_count(&stats.refused);
 	pr_err("memremap: [mem 0x%llx-0x%llx] %s: mapping failed: %d\n",
 	       (unsigned long long)offset, last, flags_name(flags), *err);
 	return NULL;
@@ -193,14 +233,17 @@ void memunmap(void *addr)
 		return;
 	}
 	remap_ops.unmap(area->addr, area->size, remap_ops.ctx);
-	stats.live_mappings--;
-	stats.live_bytes -= area->size;
+	memtype_free(area->phys_addr, area->phys_addr + area->size);
+	stats_map(-1, -(long)area->size, false);
 	free_vm_area(area);
 }
 
 void memremap_get_stats(struct memremap_stats *st)
 {
+	unsigned long flags = mm_lock(&stats_lock);
+
 	*st = stats;
+	mm_unlock(&stats_lock, flags);
 }
 
 static void devm_memremap_release(void *addr)

@@ -11,9 +11,11 @@
 
 #include <mm/ioresource.h>
 #include <mm/memremap.h>
+#include <mm/memtype.h>
 #include <mm/mm_lock.h>
 #include <mm/mmzone.h>
 #include <mm/page.h>
+#include <mm/page_alloc.h>
 
 #include <string.h>
 
@@ -111,25 +113,21 @@ static bool slot_holds(const struct dev_pagemap *pgmap)
  * memremap_pages() calls cannot both pass the conflict check for the same pfns. Only when
  * every check passed is the pagemap's state reset (not findable until its pages are ready).
  */
-static int slots_claim(struct dev_pagemap *pgmap)
+static int slots_check_locked(const struct dev_pagemap *pgmap)
 {
-	unsigned long flags = mm_lock(&pm.lock);
 	struct dev_pagemap *owner = NULL;
-	int ret = 0, i;
 
 	if (slot_holds(pgmap)) {
 		pr_err("memremap_pages: [mem 0x%016llx-0x%016llx]: this pagemap is registered "
 		       "already\n", (unsigned long long)pgmap->ranges[0].start,
 		       (unsigned long long)pgmap->ranges[pgmap->nr_range - 1].end);
-		ret = -EBUSY;
-		goto out;
+		return -EBUSY;
 	}
 	if (pm.nr + pgmap->nr_range > PGMAP_LOOKUP_MAX) {
 		pr_err("memremap_pages: more than %d device ranges registered\n", PGMAP_LOOKUP_MAX);
-		ret = -ENOSPC;
-		goto out;
+		return -ENOSPC;
 	}
-	for (i = 0; i < pgmap->nr_range; i++) {
+	for (int i = 0; i < pgmap->nr_range; i++) {
 		const struct range *r = &pgmap->ranges[i];
 
 		if (slot_overlaps(PHYS_PFN(r->start), PHYS_PFN(r->end) + 1, &owner)) {
@@ -138,10 +136,19 @@ static int slots_claim(struct dev_pagemap *pgmap)
 			       (unsigned long long)r->start, (unsigned long long)r->end,
 			       (unsigned long long)owner->ranges[0].start,
 			       (unsigned long long)owner->ranges[owner->nr_range - 1].end);
-			ret = -EBUSY;
-			goto out;
+			return -EBUSY;
 		}
 	}
+	return 0;
+}
+
+static int slots_claim(struct dev_pagemap *pgmap)
+{
+	unsigned long flags = mm_lock(&pm.lock);
+	int ret = slots_check_locked(pgmap), i;
+
+	if (ret)
+		goto out;
 	atomic_store(&pgmap->dying, true);
 	atomic_store(&pgmap->ref, 1);
 	if (pgmap->flags & PGMAP_ALTMAP_VALID)
@@ -173,19 +180,24 @@ struct dev_pagemap *get_dev_pagemap(unsigned long pfn, struct dev_pagemap *pgmap
 	unsigned long flags;
 	int i;
 
+	flags = mm_lock(&pm.lock);
+	/*
+	 * Every reference is taken under the lock memunmap_pages() sets @dying and reads the count
+	 * under: a hint checked outside it could pass the @dying test just before memunmap_pages()
+	 * and add its reference just after, to a pagemap then torn down.
+	 */
 	if (pgmap) {
 		for (i = 0; i < pgmap->nr_range; i++)
 			if (pfn >= PHYS_PFN(pgmap->ranges[i].start) && pfn < pgmap_pfn_end(pgmap, i))
 				break;
 		if (i < pgmap->nr_range && !atomic_load(&pgmap->dying)) {
 			atomic_fetch_add(&pgmap->ref, 1);
+			mm_unlock(&pm.lock, flags);
 			return pgmap;
 		}
 	}
-	flags = mm_lock(&pm.lock);
 	i = slot_search(pfn);
 	pgmap = NULL;
-	/* The reference is taken under the lock memunmap_pages() also checks it under. */
 	if (i < pm.nr && pm.slot[i].start_pfn <= pfn && !atomic_load(&pm.slot[i].pgmap->dying)) {
 		pgmap = pm.slot[i].pgmap;
 		atomic_fetch_add(&pgmap->ref, 1);
@@ -205,6 +217,38 @@ struct dev_pagemap *page_pgmap(const struct page *page)
 	const struct page *head = compound_head(page);
 
 	return page_zonenum(head) == ZONE_DEVICE ? head->pgmap : NULL;
+}
+
+void zone_device_page_init(struct page *page)
+{
+	set_page_count(compound_head(page), 1);
+}
+
+void put_page(struct page *page)
+{
+	struct page *head = compound_head(page);
+	struct dev_pagemap *pgmap;
+
+	if (page_zonenum(head) != ZONE_DEVICE) {
+		if (page_ref_dec_and_test(head))
+			__free_pages(head, compound_order(head));
+		return;
+	}
+	if (!page_ref_dec_and_test(head))
+		return;
+	/* the last reference: the page goes back to its owner, who may hand it out again */
+	pgmap = head->pgmap;
+	head->zone_device_data = NULL;
+	if (pgmap->ops && pgmap->ops->page_free)
+		pgmap->ops->page_free(head);
+}
+
+bool pgmap_pfn_valid(const struct dev_pagemap *pgmap, unsigned long pfn)
+{
+	for (int i = 0; i < pgmap->nr_range; i++)
+		if (pfn >= PHYS_PFN(pgmap->ranges[i].start) && pfn < pgmap_pfn_end(pgmap, i))
+			return pfn >= pgmap_pfn_first(pgmap, i);
+	return false;
 }
 
 /* Pages of these types are in use at refcount 1 from the start; the others idle at 0. */
@@ -296,6 +340,12 @@ static int check_range(const struct dev_pagemap *pgmap, int i)
 	return 0;
 }
 
+/* Pages that hold the struct pages of @nr pfns. */
+static unsigned long memmap_pages(unsigned long nr)
+{
+	return (unsigned long)ALIGN_UP((uint64_t)nr * sizeof(struct page), PAGE_SIZE) / PAGE_SIZE;
+}
+
 static int check_pagemap(const struct dev_pagemap *pgmap)
 {
 	const struct dev_pagemap_ops *ops = pgmap->ops;
@@ -308,10 +358,19 @@ static int check_pagemap(const struct dev_pagemap *pgmap)
 			       "migrate_to_ram\n");
 			return -EINVAL;
 		}
+		/* migration tells its own device's pages from others' by the owner */
+		if (!pgmap->owner) {
+			pr_err("memremap_pages: a device-private pagemap needs an owner\n");
+			return -EINVAL;
+		}
 		break;
 	case MEMORY_DEVICE_COHERENT:
 		if (!ops || !ops->page_free) {
 			pr_err("memremap_pages: a device-coherent pagemap needs page_free\n");
+			return -EINVAL;
+		}
+		if (!pgmap->owner) {
+			pr_err("memremap_pages: a device-coherent pagemap needs an owner\n");
 			return -EINVAL;
 		}
 		break;
@@ -356,6 +415,18 @@ static int check_pagemap(const struct dev_pagemap *pgmap)
 			       (unsigned long long)pgmap->ranges[0].end);
 			return -EINVAL;
 		}
+		/*
+		 * The memmap of the whole range (storage pages included: sparse gives them struct
+		 * pages too) must fit the altmap's free pages, or the add runs dry halfway.
+		 */
+		if (memmap_pages(pgmap_pfn_end(pgmap, 0) - first) > a->free) {
+			pr_err("memremap_pages: altmap of [mem 0x%016llx-0x%016llx] has %lu free "
+			       "pages, its struct pages need %llu\n",
+			       (unsigned long long)pgmap->ranges[0].start,
+			       (unsigned long long)pgmap->ranges[0].end, a->free,
+			       (unsigned long long)memmap_pages(pgmap_pfn_end(pgmap, 0) - first));
+			return -ENOSPC;
+		}
 		/* Compound pages must start on their own alignment after the altmap's storage. */
 		if (pgmap_pfn_first(pgmap, 0) & ((1UL << pgmap->vmemmap_shift) - 1)) {
 			pr_err("memremap_pages: the first data pfn 0x%lx after the altmap is not "
@@ -370,6 +441,12 @@ static int check_pagemap(const struct dev_pagemap *pgmap)
 static bool wants_linear_map(const struct dev_pagemap *pgmap)
 {
 	return pgmap->type != MEMORY_DEVICE_PRIVATE;
+}
+
+/* A PCI BAR for peer-to-peer DMA is not coherent with CPU caches: mapped uncached (Linux). */
+static enum memremap_type linear_type(const struct dev_pagemap *pgmap)
+{
+	return pgmap->type == MEMORY_DEVICE_PCI_P2PDMA ? MEMREMAP_TYPE_NC : MEMREMAP_TYPE_WB;
 }
 
 static void stats_add(long pagemaps, long pages)
@@ -403,6 +480,8 @@ static int range_remove(struct dev_pagemap *pgmap, int i)
 			pr_err("memremap_pages: unmapping [mem 0x%016llx-0x%016llx] from the linear "
 			       "map failed: %d\n", (unsigned long long)r->start,
 			       (unsigned long long)r->end, err);
+		else
+			memtype_free(r->start, r->end + 1); /* a mapping left keeps its type */
 		ret = ret ? ret : err;
 	}
 	stats_add(0, -(long)(pgmap_pfn_end(pgmap, i) - pgmap_pfn_first(pgmap, i)));
@@ -422,8 +501,13 @@ static int range_add(struct dev_pagemap *pgmap, int i)
 			pr_err("memremap_pages: no linear-map hooks (memremap_pages_init)\n");
 			return -ENODEV;
 		}
-		ret = pm.ops.add_linear(r->start, range_len(r), pm.ops.ctx);
+		/* one memory type for the range: no other mapping of it may differ */
+		ret = memtype_reserve(r->start, r->end + 1, linear_type(pgmap), "memremap_pages");
+		if (ret)
+			return ret;
+		ret = pm.ops.add_linear(r->start, range_len(r), linear_type(pgmap), pm.ops.ctx);
 		if (ret) {
+			memtype_free(r->start, r->end + 1);
 			pr_err("memremap_pages: linear map of [mem 0x%016llx-0x%016llx] failed: %d\n",
 			       (unsigned long long)r->start, (unsigned long long)r->end, ret);
 			return ret;
@@ -433,14 +517,63 @@ static int range_add(struct dev_pagemap *pgmap, int i)
 	if (ret) {
 		pr_err("memremap_pages: struct pages for [mem 0x%016llx-0x%016llx] failed: %d\n",
 		       (unsigned long long)r->start, (unsigned long long)r->end, ret);
-		if (wants_linear_map(pgmap))
-			pm.ops.remove_linear(r->start, range_len(r), pm.ops.ctx);
+		if (wants_linear_map(pgmap) &&
+		    !pm.ops.remove_linear(r->start, range_len(r), pm.ops.ctx))
+			memtype_free(r->start, r->end + 1);
 		return ret;
 	}
 	/* The altmap's own pages (info block, memmap storage) stay reserved, outside the pagemap. */
 	for (unsigned long p = pfn; p < first; p++)
 		SetPageFlag(pfn_to_page(p), PG_reserved);
 	stats_add(0, (long)memmap_init_zone_device(first, pgmap_pfn_end(pgmap, i) - first, pgmap));
+	return 0;
+}
+
+int memremap_pages_check(const struct dev_pagemap *pgmap)
+{
+	unsigned long flags;
+	int ret;
+
+	if (!pgmap)
+		return -EINVAL;
+	ret = check_pagemap(pgmap);
+	if (ret)
+		return ret;
+	if (wants_linear_map(pgmap) && !pm.have_ops) {
+		pr_err("memremap_pages: no linear-map hooks (memremap_pages_init)\n");
+		return -ENODEV;
+	}
+	flags = mm_lock(&pm.lock);
+	ret = slots_check_locked(pgmap);
+	mm_unlock(&pm.lock, flags);
+	if (ret)
+		return ret;
+	for (int i = 0; i < pgmap->nr_range; i++) {
+		const struct range *r = &pgmap->ranges[i];
+		unsigned long pfn = PHYS_PFN(r->start);
+		enum memremap_type held;
+
+		if (wants_linear_map(pgmap) &&
+		    memtype_check(r->start, r->end + 1, linear_type(pgmap), &held) == -EBUSY) {
+			pr_err("memremap_pages: [mem 0x%016llx-0x%016llx] is mapped %s already: "
+			       "its %s linear map would alias it\n",
+			       (unsigned long long)r->start, (unsigned long long)r->end,
+			       memtype_name(held), memtype_name(linear_type(pgmap)));
+			return -EBUSY;
+		}
+		ret = sparse_check_add(pfn, pgmap_pfn_end(pgmap, i) - pfn,
+				       i == 0 && (pgmap->flags & PGMAP_ALTMAP_VALID) ?
+					       &pgmap->altmap : NULL);
+		if (ret) {
+			pr_err("memremap_pages: [mem 0x%016llx-0x%016llx] cannot get struct pages: "
+			       "%s (%d)\n", (unsigned long long)r->start, (unsigned long long)r->end,
+			       ret == -EEXIST ? "part of it has them already" :
+			       ret == -ERANGE ? "outside the sparse window" :
+			       ret == -ENODEV ? "sparse is not initialised" :
+			       "the range does not suit its altmap", ret);
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -451,9 +584,7 @@ void *memremap_pages(struct dev_pagemap *pgmap)
 	unsigned long saved_alloc, saved_align;
 	int ret, i;
 
-	if (!pgmap)
-		return ERR_PTR(-EINVAL);
-	ret = check_pagemap(pgmap);
+	ret = memremap_pages_check(pgmap);
 	if (ret)
 		return ERR_PTR(ret);
 	/* What slots_claim() resets, given back on failure: a refusal changes nothing. */

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Resource tree of the physical address space (after Linux kernel/resource.c; seed
-// 001_273b8a4c6011fe55 for what memremap() needs from region_intersects()).
+// 001_273b8a4c6011fe55 for what memremap() needs from region_intersects_locked()).
 #include <platform/err.h>
 #include <platform/errno.h>
 #include <platform/printk.h>
 #include <mm/ioresource.h>
+#include <mm/mm_lock.h>
 
 struct resource iomem_resource = {
 	.start = 0,
@@ -12,6 +13,14 @@ struct resource iomem_resource = {
 	.name = "iomem",
 	.flags = IORESOURCE_MEM,
 };
+
+/*
+ * One lock for the tree and the pool (Linux: resource_lock): every CPU may claim, release and
+ * look up ranges. The functions below the tree code take it and call the _locked bodies; those
+ * never take it, so nothing nests. Initialised by iomem_init_from_bootinfo() (boot, one CPU)
+ * and iomem_reset() (tests, nothing else using the tree).
+ */
+static struct mm_lock resource_lock;
 
 static struct resource pool[IORESOURCE_POOL_SIZE];
 static bool pool_used[IORESOURCE_POOL_SIZE];
@@ -22,7 +31,7 @@ static bool in_pool(const struct resource *res)
 	return res >= pool && res < pool + IORESOURCE_POOL_SIZE;
 }
 
-struct resource *resource_new(phys_addr_t start, phys_addr_t size, const char *name,
+static struct resource *resource_new_locked(phys_addr_t start, phys_addr_t size, const char *name,
 			      unsigned long flags, unsigned long desc)
 {
 	if (size == 0 || start + (size - 1) < start)
@@ -46,7 +55,7 @@ struct resource *resource_new(phys_addr_t start, phys_addr_t size, const char *n
 	return ERR_PTR(-ENOMEM);
 }
 
-void resource_free(struct resource *res)
+static void resource_free_locked(struct resource *res)
 {
 	if (!in_pool(res) || !pool_used[res - pool])
 		return;
@@ -54,12 +63,12 @@ void resource_free(struct resource *res)
 	pool_count--;
 }
 
-unsigned int resource_pool_in_use(void)
+static unsigned int resource_pool_in_use_locked(void)
 {
 	return pool_count;
 }
 
-void iomem_reset(void)
+static void iomem_reset_locked(void)
 {
 	iomem_resource.child = NULL;
 	for (unsigned int i = 0; i < IORESOURCE_POOL_SIZE; i++)
@@ -67,7 +76,8 @@ void iomem_reset(void)
 	pool_count = 0;
 }
 
-struct resource *request_resource_conflict(struct resource *root, struct resource *new)
+static struct resource *request_resource_conflict_locked(struct resource *root,
+							 struct resource *new)
 {
 	struct resource **p;
 
@@ -89,11 +99,11 @@ struct resource *request_resource_conflict(struct resource *root, struct resourc
 	}
 }
 
-int request_resource(struct resource *root, struct resource *new)
+static int request_resource_locked(struct resource *root, struct resource *new)
 {
 	if (new->end < new->start)
 		return -EINVAL;
-	return request_resource_conflict(root, new) ? -EBUSY : 0;
+	return request_resource_conflict_locked(root, new) ? -EBUSY : 0;
 }
 
 /* The link that points at @old in its parent's child list, or NULL. */
@@ -109,7 +119,7 @@ static struct resource **link_to(struct resource *old)
 	return NULL;
 }
 
-int release_resource(struct resource *old)
+static int release_resource_locked(struct resource *old)
 {
 	struct resource **p = link_to(old);
 
@@ -121,7 +131,7 @@ int release_resource(struct resource *old)
 	return 0;
 }
 
-int remove_resource(struct resource *old)
+static int remove_resource_locked(struct resource *old)
 {
 	struct resource **p = link_to(old);
 	struct resource *c;
@@ -144,14 +154,15 @@ int remove_resource(struct resource *old)
 	return 0;
 }
 
-struct resource *insert_resource_conflict(struct resource *parent, struct resource *new)
+static struct resource *insert_resource_conflict_locked(struct resource *parent,
+							struct resource *new)
 {
 	struct resource *first, *next, **p;
 
 	if (new->end < new->start)
 		return parent;
 	for (;; parent = first) {
-		first = request_resource_conflict(parent, new);
+		first = request_resource_conflict_locked(parent, new);
 		if (!first)
 			return NULL;
 		if (first == parent || first == new)
@@ -181,25 +192,26 @@ struct resource *insert_resource_conflict(struct resource *parent, struct resour
 	return NULL;
 }
 
-int insert_resource(struct resource *parent, struct resource *new)
+static int insert_resource_locked(struct resource *parent, struct resource *new)
 {
 	if (new->end < new->start)
 		return -EINVAL;
-	return insert_resource_conflict(parent, new) ? -EBUSY : 0;
+	return insert_resource_conflict_locked(parent, new) ? -EBUSY : 0;
 }
 
-struct resource *__request_region(struct resource *parent, phys_addr_t start, phys_addr_t n,
+static struct resource *__request_region_locked(struct resource *parent, phys_addr_t start,
+						phys_addr_t n,
 				  const char *name, unsigned long flags)
 {
 	struct resource *res, *conflict;
 
-	res = resource_new(start, n, name, 0, IORES_DESC_NONE);
+	res = resource_new_locked(start, n, name, 0, IORES_DESC_NONE);
 	if (IS_ERR(res))
 		return res;
 	for (;;) {
 		res->flags = (parent->flags & IORESOURCE_TYPE_BITS) | flags | IORESOURCE_BUSY;
 		res->desc = parent->desc;
-		conflict = request_resource_conflict(parent, res);
+		conflict = request_resource_conflict_locked(parent, res);
 		if (!conflict)
 			return res;
 		if (conflict == parent || (conflict->flags & IORESOURCE_BUSY))
@@ -210,11 +222,11 @@ struct resource *__request_region(struct resource *parent, phys_addr_t start, ph
 	       (unsigned long long)res->start, (unsigned long long)res->end, name ? name : "?",
 	       conflict->name ? conflict->name : "?", (unsigned long long)conflict->start,
 	       (unsigned long long)conflict->end);
-	resource_free(res);
+	resource_free_locked(res);
 	return ERR_PTR(-EBUSY);
 }
 
-int __release_region(struct resource *parent, phys_addr_t start, phys_addr_t n)
+static int __release_region_locked(struct resource *parent, phys_addr_t start, phys_addr_t n)
 {
 	phys_addr_t end = start + n - 1;
 	struct resource *p = parent->child;
@@ -231,8 +243,8 @@ int __release_region(struct resource *parent, phys_addr_t start, phys_addr_t n)
 		}
 		if (p->start != start || p->end != end)
 			break;
-		release_resource(p);
-		resource_free(p);
+		release_resource_locked(p);
+		resource_free_locked(p);
 		return 0;
 	}
 	pr_warn("iomem: trying to free nonexistent claim [mem 0x%llx-0x%llx]\n",
@@ -240,14 +252,15 @@ int __release_region(struct resource *parent, phys_addr_t start, phys_addr_t n)
 	return -ENOENT;
 }
 
-struct resource *request_mem_region(phys_addr_t start, phys_addr_t n, const char *name)
+static struct resource *request_mem_region_locked(phys_addr_t start, phys_addr_t n,
+						  const char *name)
 {
-	return __request_region(&iomem_resource, start, n, name, 0);
+	return __request_region_locked(&iomem_resource, start, n, name, 0);
 }
 
-int release_mem_region(phys_addr_t start, phys_addr_t n)
+static int release_mem_region_locked(phys_addr_t start, phys_addr_t n)
 {
-	return __release_region(&iomem_resource, start, n);
+	return __release_region_locked(&iomem_resource, start, n);
 }
 
 static bool is_type_match(const struct resource *p, unsigned long flags, unsigned long desc)
@@ -293,7 +306,8 @@ static void scan_range(const struct resource *parent, phys_addr_t s, phys_addr_t
 		st->other = true;
 }
 
-int region_intersects(phys_addr_t start, size_t size, unsigned long flags, unsigned long desc)
+static int region_intersects_locked(phys_addr_t start, size_t size, unsigned long flags,
+				    unsigned long desc)
 {
 	struct intersect_state st = { .flags = flags, .desc = desc };
 	phys_addr_t end = start + (phys_addr_t)size - 1;
@@ -318,7 +332,7 @@ static struct resource *next_resource(struct resource *p, const struct resource 
 	return p->sibling;
 }
 
-int walk_iomem_res_desc(unsigned long desc, unsigned long flags, phys_addr_t start,
+static int walk_iomem_res_desc_locked(unsigned long desc, unsigned long flags, phys_addr_t start,
 			phys_addr_t end, void *arg, int (*func)(struct resource *, void *))
 {
 	int ret = -EINVAL;
@@ -341,7 +355,7 @@ int walk_iomem_res_desc(unsigned long desc, unsigned long flags, phys_addr_t sta
 	return ret;
 }
 
-bool iomem_range_writable(phys_addr_t start, phys_addr_t size)
+static bool iomem_range_writable_locked(phys_addr_t start, phys_addr_t size)
 {
 	phys_addr_t end = start + size - 1;
 
@@ -353,7 +367,7 @@ bool iomem_range_writable(phys_addr_t start, phys_addr_t size)
 	return true;
 }
 
-int iomem_set_readonly(phys_addr_t start, phys_addr_t size, bool readonly)
+static int iomem_set_readonly_locked(phys_addr_t start, phys_addr_t size, bool readonly)
 {
 	for (struct resource *p = iomem_resource.child; p; p = next_resource(p, &iomem_resource)) {
 		if (p->start != start || resource_size(p) != size)
@@ -367,14 +381,14 @@ int iomem_set_readonly(phys_addr_t start, phys_addr_t size, bool readonly)
 	return -ENOENT;
 }
 
-int walk_system_ram_res(phys_addr_t start, phys_addr_t end, void *arg,
+static int walk_system_ram_res_locked(phys_addr_t start, phys_addr_t end, void *arg,
 			int (*func)(struct resource *, void *))
 {
-	return walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, start,
-				   end, arg, func);
+	return walk_iomem_res_desc_locked(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+					  start, end, arg, func);
 }
 
-void iomem_print(void)
+static void iomem_print_locked(void)
 {
 	int depth = 0;
 
@@ -499,11 +513,11 @@ static int reserve_with_split(struct resource *root, phys_addr_t start, phys_add
 			piece_end = MIN(end, c->start - 1);
 			break;
 		}
-		res = resource_new(cur, piece_end - cur + 1, name, flags, desc);
+		res = resource_new_locked(cur, piece_end - cur + 1, name, flags, desc);
 		if (IS_ERR(res))
 			return PTR_ERR(res);
-		if (request_resource_conflict(root, res)) {
-			resource_free(res); /* cannot happen: the piece lies in a gap */
+		if (request_resource_conflict_locked(root, res)) {
+			resource_free_locked(res); /* cannot happen: the piece lies in a gap */
 			return -EBUSY;
 		}
 		if (piece_end == end)
@@ -519,7 +533,7 @@ static int add_range(phys_addr_t base, phys_addr_t size, const char *name, const
 {
 	struct resource *res, *conflict;
 
-	res = resource_new(base, size, name, flags, desc);
+	res = resource_new_locked(base, size, name, flags, desc);
 	if (IS_ERR(res)) {
 		if (PTR_ERR(res) == -EINVAL) {
 			pr_err("iomem: %s: range 0x%llx+0x%llx is empty or wraps, ignored\n", node,
@@ -534,7 +548,7 @@ static int add_range(phys_addr_t base, phys_addr_t size, const char *name, const
 		if ((p->flags & IORESOURCE_SYSRAM) && p->start <= res->end && res->start <= p->end)
 			conflict = p;
 	if (!conflict)
-		conflict = insert_resource_conflict(&iomem_resource, res);
+		conflict = insert_resource_conflict_locked(&iomem_resource, res);
 	if (!conflict)
 		return 0;
 	pr_err("iomem: %s: %s [mem 0x%llx-0x%llx] conflicts with %s [mem 0x%llx-0x%llx], ignored\n",
@@ -542,18 +556,19 @@ static int add_range(phys_addr_t base, phys_addr_t size, const char *name, const
 	       (unsigned long long)res->end,
 	       conflict->name ? conflict->name : "?", (unsigned long long)conflict->start,
 	       (unsigned long long)conflict->end);
-	resource_free(res);
+	resource_free_locked(res);
 	return -EBUSY;
 }
 
-int iomem_init_from_bootinfo(const struct boot_info *bi, const struct iomem_range *mmio,
+static int iomem_init_from_bootinfo_locked(const struct boot_info *bi,
+					   const struct iomem_range *mmio,
 			     unsigned int nr_mmio)
 {
 	struct span ram[MAX_RAM_SPANS], s;
 	unsigned int nr_ram = 0;
 	int ret = 0, err;
 
-	iomem_reset();
+	iomem_reset_locked();
 
 	for (int i = 0; i < bi->nr_memory && i < BI_MAX_MEMORY; i++)
 		if (range_to_span(bi->memory[i].base, bi->memory[i].size, &s))
@@ -628,4 +643,137 @@ int iomem_init_from_bootinfo(const struct boot_info *bi, const struct iomem_rang
 			ret = err;
 	}
 	return ret;
+}
+
+/* ---- the entry points: each takes the lock around its _locked body ---- */
+
+#define LOCKED(type, call)                                                                 \
+	do {                                                                               \
+		unsigned long irq_ = mm_lock(&resource_lock);                              \
+		type ret_ = call;                                                          \
+		mm_unlock(&resource_lock, irq_);                                           \
+		return ret_;                                                               \
+	} while (0)
+
+struct resource *resource_new(phys_addr_t start, phys_addr_t size, const char *name,
+			      unsigned long flags, unsigned long desc)
+{
+	LOCKED(struct resource *, resource_new_locked(start, size, name, flags, desc));
+}
+
+void resource_free(struct resource *res)
+{
+	unsigned long irq = mm_lock(&resource_lock);
+
+	resource_free_locked(res);
+	mm_unlock(&resource_lock, irq);
+}
+
+unsigned int resource_pool_in_use(void)
+{
+	LOCKED(unsigned int, resource_pool_in_use_locked());
+}
+
+void iomem_reset(void)
+{
+	unsigned long irq;
+
+	mm_lock_init(&resource_lock);
+	irq = mm_lock(&resource_lock);
+
+	iomem_reset_locked();
+	mm_unlock(&resource_lock, irq);
+}
+
+struct resource *request_resource_conflict(struct resource *root, struct resource *new)
+{
+	LOCKED(struct resource *, request_resource_conflict_locked(root, new));
+}
+
+int request_resource(struct resource *root, struct resource *new)
+{
+	LOCKED(int, request_resource_locked(root, new));
+}
+
+int release_resource(struct resource *old)
+{
+	LOCKED(int, release_resource_locked(old));
+}
+
+int remove_resource(struct resource *old)
+{
+	LOCKED(int, remove_resource_locked(old));
+}
+
+struct resource *insert_resource_conflict(struct resource *parent, struct resource *new)
+{
+	LOCKED(struct resource *, insert_resource_conflict_locked(parent, new));
+}
+
+int insert_resource(struct resource *parent, struct resource *new)
+{
+	LOCKED(int, insert_resource_locked(parent, new));
+}
+
+struct resource *__request_region(struct resource *parent, phys_addr_t start, phys_addr_t n,
+				  const char *name, unsigned long flags)
+{
+	LOCKED(struct resource *, __request_region_locked(parent, start, n, name, flags));
+}
+
+int __release_region(struct resource *parent, phys_addr_t start, phys_addr_t n)
+{
+	LOCKED(int, __release_region_locked(parent, start, n));
+}
+
+struct resource *request_mem_region(phys_addr_t start, phys_addr_t n, const char *name)
+{
+	LOCKED(struct resource *, request_mem_region_locked(start, n, name));
+}
+
+int release_mem_region(phys_addr_t start, phys_addr_t n)
+{
+	LOCKED(int, release_mem_region_locked(start, n));
+}
+
+int region_intersects(phys_addr_t start, size_t size, unsigned long flags, unsigned long desc)
+{
+	LOCKED(int, region_intersects_locked(start, size, flags, desc));
+}
+
+int walk_iomem_res_desc(unsigned long desc, unsigned long flags, phys_addr_t start,
+			phys_addr_t end, void *arg, int (*func)(struct resource *, void *))
+{
+	LOCKED(int, walk_iomem_res_desc_locked(desc, flags, start, end, arg, func));
+}
+
+bool iomem_range_writable(phys_addr_t start, phys_addr_t size)
+{
+	LOCKED(bool, iomem_range_writable_locked(start, size));
+}
+
+int iomem_set_readonly(phys_addr_t start, phys_addr_t size, bool readonly)
+{
+	LOCKED(int, iomem_set_readonly_locked(start, size, readonly));
+}
+
+int walk_system_ram_res(phys_addr_t start, phys_addr_t end, void *arg,
+			int (*func)(struct resource *, void *))
+{
+	LOCKED(int, walk_system_ram_res_locked(start, end, arg, func));
+}
+
+void iomem_print(void)
+{
+	unsigned long irq = mm_lock(&resource_lock);
+
+	iomem_print_locked();
+	mm_unlock(&resource_lock, irq);
+}
+
+int iomem_init_from_bootinfo(const struct boot_info *bi, const struct iomem_range *mmio,
+			     unsigned int nr_mmio)
+{
+	mm_lock_init(&resource_lock);
+	LOCKED(int, iomem_init_from_bootinfo_locked(bi, mmio, nr_mmio));
 }

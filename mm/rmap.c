@@ -4,6 +4,7 @@
 #include <platform/errno.h>
 #include <platform/memory.h>
 
+#include <mm/memremap.h>
 #include <mm/rmap.h>
 
 void folio_set_mapping(struct folio *folio, struct address_space *as, unsigned long index)
@@ -218,13 +219,19 @@ int vma_map_device_private(struct vm_area_struct *vma, unsigned long addr, struc
 	     vma_pgoff_address(vma, folio->page.index, &want) || want != addr))
 		return -EINVAL;
 	/*
-	 * The PTE tables come from an ordinary map of the range that is then replaced entry by
-	 * entry under the lock before anyone can look up the VMA's pages through rmap.
+	 * The PTE tables come from an ordinary map of the range, replaced entry by entry under
+	 * the lock before rmap can find the VMA's pages. It never maps the device's pfns (those
+	 * must not be reachable, not for a moment) but the mm's own root table page, read-only
+	 * for the kernel alone: RAM the kernel reads anyway.
 	 */
-	ret = pgtable_map(pt, addr, PFN_PHYS(folio_pfn(folio)), n << PAGE_SHIFT, vma_prot(vma),
-			  PGTABLE_MAP_NO_BLOCKS);
-	if (ret)
-		return ret;
+	for (unsigned long i = 0; i < n; i++) {
+		ret = pgtable_map(pt, addr + (i << PAGE_SHIFT), pt->root, PAGE_SIZE,
+				  __pgprot(PGPROT_READ), PGTABLE_MAP_NO_BLOCKS);
+		if (ret) {
+			pgtable_unmap(pt, addr, i << PAGE_SHIFT);
+			return ret;
+		}
+	}
 	flags = pgtable_lock(pt);
 	for (unsigned long i = 0; i < n; i++) {
 		unsigned long a = addr + (i << PAGE_SHIFT);
@@ -238,5 +245,55 @@ int vma_map_device_private(struct vm_area_struct *vma, unsigned long addr, struc
 	pgtable_unlock(pt, flags);
 	folio_mapcount_add(folio, (int)n);
 	mm_count(vma, (long)n);
+	return 0;
+}
+
+/* ---- CPU faults on device-private entries ------------------------------------------------ */
+
+int handle_device_private_fault(struct pgtable *pt, unsigned long addr)
+{
+	struct vm_fault vmf = { .pt = pt, .address = ALIGN_DOWN(addr, PAGE_SIZE) };
+	struct dev_pagemap *pgmap;
+	unsigned long flags;
+	pteval_t *p;
+
+	flags = pgtable_lock(pt);
+	p = pgtable_find_entry(pt, vmf.address, PGTABLE_LEVEL_PTE);
+	vmf.orig_pte = p ? *p : 0;
+	pgtable_unlock(pt, flags);
+	if (!is_device_private_entry(vmf.orig_pte))
+		return -ENOENT;
+	/* only vma_map_device_private() makes such entries, always in an mm's own tree */
+	vmf.vma = find_vma(container_of(pt, struct mm_struct, pgt), vmf.address);
+	vmf.page = pfn_to_page(swp_entry_pfn(vmf.orig_pte));
+	pgmap = page_pgmap(vmf.page);
+	if (!vmf.vma || !pgmap || pgmap->type != MEMORY_DEVICE_PRIVATE)
+		return -EFAULT;
+	return pgmap->ops->migrate_to_ram(vmf.page, &vmf);
+}
+
+int migrate_device_private_to_ram(struct vm_fault *vmf, struct page *new)
+{
+	struct pgtable *pt = vmf->pt;
+	struct folio *old = page_folio(vmf->page);
+	unsigned int prot = pgprot_val(vma_prot(vmf->vma));
+	unsigned long flags = pgtable_lock(pt);
+	pteval_t *p = pgtable_find_entry(pt, vmf->address, PGTABLE_LEVEL_PTE);
+
+	/* someone else migrated or unmapped it meanwhile: the retried access finds out */
+	if (!p || *p != vmf->orig_pte) {
+		pgtable_unlock(pt, flags);
+		return -EBUSY;
+	}
+	if (swp_entry_type(vmf->orig_pte) == SWP_DEVICE_PRIVATE_READ)
+		prot &= ~(PGPROT_WRITE | PGPROT_DIRTY);
+	pgtable_update_entry_locked(pt, p, PGTABLE_LEVEL_PTE, vmf->address,
+				    arch_mk_leaf(&pt->cfg, PFN_PHYS(page_to_pfn(new)),
+						 __pgprot(prot), PGTABLE_LEVEL_PTE));
+	folio_mapcount_add(page_folio(new), 1);
+	folio_mapcount_add(old, -1);
+	pgtable_unlock(pt, flags);
+	/* the mapping's reference on the device page is gone: its owner may get it back */
+	put_page(vmf->page);
 	return 0;
 }

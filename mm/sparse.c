@@ -292,6 +292,26 @@ static int sparse_add_section_locked(unsigned long pfn, unsigned long nr_pages,
 	return add_range(pfn, end_pfn, altmap, zone, 0);
 }
 
+/* The checks of sparse_add_section_locked() that need no memory: what it refuses up front. */
+static int check_add(unsigned long pfn, unsigned long nr_pages, const struct vmem_altmap *altmap)
+{
+	unsigned long end_pfn = pfn + nr_pages, nr;
+	int ret = check_range(pfn, nr_pages);
+
+	if (ret)
+		return ret;
+	if (altmap && (altmap->inaccessible || pfn < altmap->base_pfn ||
+		       end_pfn > altmap->end_pfn))
+		return -EINVAL;
+	for_each_section_in(nr, pfn, end_pfn) {
+		const struct mem_section *ms = __nr_to_section(nr);
+
+		if (ms && (ms->subsection_map & subsection_mask(nr, pfn, end_pfn)))
+			return -EEXIST;
+	}
+	return 0;
+}
+
 /* Remove the subsections @mask of section @nr, each run of one owner with its own altmap. */
 static int free_subsections(unsigned long nr, struct mem_section *ms, unsigned long mask)
 {
@@ -582,6 +602,15 @@ int sparse_check_remove(unsigned long pfn, unsigned long nr_pages, struct vmem_a
 {
 	unsigned long flags = mm_lock(&hotplug_lock);
 	int ret = check_remove(pfn, nr_pages, altmap);
+
+	mm_unlock(&hotplug_lock, flags);
+	return ret;
+}
+
+int sparse_check_add(unsigned long pfn, unsigned long nr_pages, const struct vmem_altmap *altmap)
+{
+	unsigned long flags = mm_lock(&hotplug_lock);
+	int ret = check_add(pfn, nr_pages, altmap);
 
 	mm_unlock(&hotplug_lock, flags);
 	return ret;

@@ -4,6 +4,7 @@
 #include <platform/err.h>
 #include <platform/errno.h>
 #include <platform/memory.h>
+#include <mm/mm_lock.h>
 #include <mm/vmalloc.h>
 
 /* [start, end) */
@@ -21,11 +22,14 @@ static struct vm_struct areas[VMAP_MAX_AREAS];
 static bool area_used[VMAP_MAX_AREAS];
 static unsigned int nr_areas;
 static uintptr_t region_start, region_end;
+/* Every CPU may memremap()/memunmap(): the free list and the area table change together. */
+static struct mm_lock vmap_lock;
 
 int vmalloc_init(uintptr_t start, uintptr_t end)
 {
 	if (start >= end || !IS_ALIGNED(start, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE))
 		return -EINVAL;
+	mm_lock_init(&vmap_lock);
 	region_start = start;
 	region_end = end;
 	free_list[0].start = start;
@@ -58,7 +62,7 @@ static void free_list_insert(unsigned int i, uintptr_t start, uintptr_t end)
 	nr_free++;
 }
 
-struct vm_struct *get_vm_area(size_t size, size_t align, unsigned long flags)
+static struct vm_struct *get_vm_area_locked(size_t size, size_t align, unsigned long flags)
 {
 	size_t guard = (flags & VM_NO_GUARD) ? 0 : PAGE_SIZE;
 	unsigned int slot;
@@ -100,15 +104,31 @@ struct vm_struct *get_vm_area(size_t size, size_t align, unsigned long flags)
 	return ERR_PTR(-ENOMEM);
 }
 
-struct vm_struct *find_vm_area(uintptr_t addr)
+struct vm_struct *get_vm_area(size_t size, size_t align, unsigned long flags)
 {
-	for (unsigned int i = 0; i < VMAP_MAX_AREAS; i++)
-		if (area_used[i] && addr >= areas[i].addr && addr - areas[i].addr < areas[i].size)
-			return &areas[i];
-	return NULL;
+	unsigned long irq = mm_lock(&vmap_lock);
+	struct vm_struct *a = get_vm_area_locked(size, align, flags);
+
+	mm_unlock(&vmap_lock, irq);
+	return a;
 }
 
-int free_vm_area(struct vm_struct *area)
+struct vm_struct *find_vm_area(uintptr_t addr)
+{
+	unsigned long irq = mm_lock(&vmap_lock);
+	struct vm_struct *a = NULL;
+
+	for (unsigned int i = 0; i < VMAP_MAX_AREAS; i++) {
+		if (area_used[i] && addr >= areas[i].addr && addr - areas[i].addr < areas[i].size) {
+			a = &areas[i];
+			break;
+		}
+	}
+	mm_unlock(&vmap_lock, irq);
+	return a;
+}
+
+static int free_vm_area_locked(struct vm_struct *area)
 {
 	uintptr_t start, end;
 	unsigned int i;
@@ -139,6 +159,15 @@ int free_vm_area(struct vm_struct *area)
 	return 0;
 }
 
+int free_vm_area(struct vm_struct *area)
+{
+	unsigned long irq = mm_lock(&vmap_lock);
+	int ret = free_vm_area_locked(area);
+
+	mm_unlock(&vmap_lock, irq);
+	return ret;
+}
+
 bool is_ioremap_addr(uintptr_t addr)
 {
 	return region_end && addr >= region_start && addr < region_end;
@@ -146,6 +175,8 @@ bool is_ioremap_addr(uintptr_t addr)
 
 void vmalloc_get_stats(struct vmalloc_stats *st)
 {
+	unsigned long irq = mm_lock(&vmap_lock);
+
 	*st = (struct vmalloc_stats){ .nr_areas = nr_areas, .nr_free_ranges = nr_free };
 	for (unsigned int i = 0; i < VMAP_MAX_AREAS; i++)
 		if (area_used[i])
@@ -156,4 +187,5 @@ void vmalloc_get_stats(struct vmalloc_stats *st)
 		st->free_bytes += len;
 		st->largest_free = MAX(st->largest_free, len);
 	}
+	mm_unlock(&vmap_lock, irq);
 }

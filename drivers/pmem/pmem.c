@@ -84,6 +84,14 @@ static bool fits_order(const struct pmem_range *r, unsigned int order)
 	return !(r->base & (unit - 1)) && !(r->size & (unit - 1));
 }
 
+/* The pagemap granule: 2 MiB (memremap_compat_align), or the compound page when larger. */
+static uint64_t data_align(unsigned int order)
+{
+	uint64_t compound = (uint64_t)PAGE_SIZE << order;
+
+	return compound > SZ_2M ? compound : SZ_2M;
+}
+
 /*
  * How a blank range is laid out for compound_order: base pages are an fsdax namespace (Linux's
  * default 2 MiB alignment); 2 MiB or 1 GiB compound pages a devdax one of that alignment, the
@@ -149,14 +157,16 @@ static int refuse_takeover(struct pmem_range *r, int err)
 	return refuse(r, why);
 }
 
-/* A blank range (first 8 KiB zero): write a Linux info block; the range is ours this boot. */
-static int write_blank(struct pmem_range *r)
+/*
+ * A blank range (first 8 KiB zero): its Linux layout in r->info, nothing written yet
+ * (r->info_state stays NONE): attach() has memremap_pages() check the whole layout first.
+ */
+static int layout_blank(struct pmem_range *r)
 {
 	enum pfn_info_kind kind;
 	unsigned int order = pm.opts.compound_order;
 	uint64_t align = blank_align(order, &kind);
 	char why[192];
-	uint8_t *ns;
 	int ret;
 
 	if (!align) {
@@ -180,6 +190,15 @@ static int write_blank(struct pmem_range *r)
 		return refuse(r, why);
 	}
 	make_uuid(r, r->info.uuid);
+	return 0;
+}
+
+/* Write the block of a blank range whose whole layout memremap_pages() has accepted. */
+static int write_info(struct pmem_range *r)
+{
+	uint8_t *ns;
+	int ret;
+
 	/*
 	 * Every check passed: the range becomes ours for this boot. Until now it was mapped
 	 * read-only like all persistent memory we do not own; the new mapping is writable.
@@ -193,7 +212,8 @@ static int write_blank(struct pmem_range *r)
 	arch_wb_cache_pmem(ns + PFN_INFO_OFFSET, PFN_INFO_SIZE);
 	memunmap(ns);
 	r->info_state = PMEM_INFO_WRITTEN;
-	report_layout(r, kind == PFN_INFO_DEVDAX ? "blank range: info block written (Linux devdax)" :
+	report_layout(r, r->info.kind == PFN_INFO_DEVDAX ?
+		      "blank range: info block written (Linux devdax)" :
 		      "blank range: info block written (Linux fsdax)");
 	return 0;
 }
@@ -293,10 +313,11 @@ static int use_v1(struct pmem_range *r)
 }
 
 /*
- * Read the range's first 8 KiB: a Linux block is used, a blank range laid out, a BTT namespace
- * left alone (-ENODEV, not an error), our v1 block used or converted; anything else refused.
+ * Read the range's first 8 KiB: a Linux block is used, a blank range gets a layout (written
+ * only after memremap_pages_check(), by write_info()), a BTT namespace is left alone (-ENODEV,
+ * not an error), our v1 block used or converted; anything else refused.
  */
-static int read_or_write_info(struct pmem_range *r)
+static int read_info(struct pmem_range *r)
 {
 	char why[192];
 	uint8_t *ns = memremap(r->base, PFN_INFO_RESERVE, MEMREMAP_WB);
@@ -320,7 +341,7 @@ static int read_or_write_info(struct pmem_range *r)
 			r->info.mode == PFN_MODE_PMEM ? "the device" : "RAM", r->info.vmemmap_shift);
 		return 0;
 	case PFN_INFO_BLANK:
-		return write_blank(r);
+		return layout_blank(r);
 	case PFN_INFO_BTT:
 		r->info_state = PMEM_INFO_BTT;
 		pr_info("pmem: %s %s [mem 0x%016llx-0x%016llx]: %s: a BTT namespace (a block "
@@ -342,14 +363,28 @@ static int read_or_write_info(struct pmem_range *r)
 	return -EINVAL;
 }
 
+/*
+ * Bytes of a persistent range the pagemap covers: up to the end of the data rounded up to the
+ * pagemap's granule (2 MiB, or the compound page when larger), so a range that is not a whole
+ * number of compound pages loses its tail (Linux's end_trunc) instead of being refused.
+ */
+static uint64_t pagemap_span(const struct pmem_range *r)
+{
+	uint64_t span = ALIGN_UP(r->info.data_offset + r->info.npfns * PAGE_SIZE,
+				 data_align(r->info.vmemmap_shift));
+
+	return span < r->size ? span : r->size;
+}
+
 static void setup_pagemap(struct pmem_range *r)
 {
 	struct dev_pagemap *pg = &r->pgmap;
-	unsigned long pfn = PHYS_PFN(r->base), nr = PHYS_PFN(r->size);
+	unsigned long pfn = PHYS_PFN(r->base);
+	uint64_t span = r->is_volatile ? r->size : pagemap_span(r);
 
 	memset(pg, 0, sizeof(*pg));
 	pg->nr_range = 1;
-	pg->ranges[0] = (struct range){ r->base, r->base + r->size - 1 };
+	pg->ranges[0] = (struct range){ r->base, r->base + span - 1 };
 	if (r->is_volatile) {
 		pg->type = MEMORY_DEVICE_GENERIC;
 		pg->vmemmap_shift = pm.opts.compound_order;
@@ -361,7 +396,7 @@ static void setup_pagemap(struct pmem_range *r)
 	if (r->info.mode == PFN_MODE_PMEM) {
 		pg->flags = PGMAP_ALTMAP_VALID;
 		pg->altmap.base_pfn = pfn;
-		*(unsigned long *)&pg->altmap.end_pfn = pfn + nr;
+		*(unsigned long *)&pg->altmap.end_pfn = pfn + PHYS_PFN(span);
 		pg->altmap.reserve = r->info_reserve / PAGE_SIZE;
 		pg->altmap.free = PHYS_PFN(r->info.data_offset) - pg->altmap.reserve;
 	}
@@ -397,11 +432,31 @@ static int attach(struct pmem_range *r)
 		goto err_release;
 	}
 	if (!r->is_volatile) {
-		ret = read_or_write_info(r);
+		ret = read_info(r);
 		if (ret)
 			goto err_release;
 	}
+	/* The whole layout is checked before the first byte of the range is written. */
 	setup_pagemap(r);
+	ret = memremap_pages_check(&r->pgmap);
+	if (ret) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "memremap_pages() refuses the layout (%d, see above)%s",
+			 ret, r->is_volatile || r->info_state == PMEM_INFO_FOUND ? "" :
+			 ": nothing written");
+		ret = refuse(r, why);
+		goto err_release;
+	}
+	if (!r->is_volatile && pagemap_span(r) < r->size)
+		pr_info("pmem: %s: the last %llu KiB are not a whole compound page of order %u: "
+			"left unused\n", r->name, (unsigned long long)((r->size - pagemap_span(r)) >> 10),
+			r->info.vmemmap_shift);
+	if (!r->is_volatile && r->info_state == PMEM_INFO_NONE) {
+		ret = write_info(r);
+		if (ret)
+			goto err_release;
+	}
 	vmemmap_get_stats(&before);
 	va = memremap_pages(&r->pgmap);
 	if (IS_ERR(va)) {

@@ -222,6 +222,10 @@ void arm64_handle_trap(struct pt_regs *regs, unsigned int vector)
 			 (unsigned long long)regs->pc, (unsigned long long)regs->far);
 		panic_finish("stack overflow");
 	}
+	/* a translation fault (DFSC 0b0001LL) on device-private memory: migrated, then retried */
+	if ((vector & 3) == 0 && ESR_EC(regs->esr) == ESR_EC_DABT_CUR &&
+	    (regs->esr & 0x3c) == 0x04 && paging_handle_user_fault(regs->far))
+		return;
 	if (probe_fixup(regs, vector))
 		return;
 	if ((vector & 3) == 1 && vector < 8) {

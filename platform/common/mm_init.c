@@ -4,6 +4,7 @@
 // the buddy (Linux mm_core_init(): sparse_init(), memblock_free_all()).
 #include <platform/arch.h>
 #include <platform/boot.h>
+#include <platform/errno.h>
 #include <platform/paging.h>
 #include <platform/printk.h>
 #include <platform/memory.h>
@@ -21,11 +22,15 @@ struct mm_init_stats mm_init_stats;
  * the pmem ranges the tree described. Persistent memory we do not own is mapped read-only, as
  * memremap() maps it (iomem_range_writable()).
  */
-static int linear_add(phys_addr_t pa, uint64_t size, void *ctx)
+static int linear_add(phys_addr_t pa, uint64_t size, enum memremap_type type, void *ctx)
 {
 	pgprot_t prot = iomem_range_writable(pa, size) ? PAGE_KERNEL : PAGE_KERNEL_RO;
 
 	(void)ctx;
+	if (type == MEMREMAP_TYPE_NC)
+		prot = __pgprot((pgprot_val(prot) & ~PGPROT_MT_MASK) | PGPROT_MT_NC);
+	else if (type != MEMREMAP_TYPE_WB)
+		return -EOPNOTSUPP;
 	return pgtable_map(&kernel_pgtable, (uintptr_t)__va(pa), pa, size, prot, 0);
 }
 

@@ -17,6 +17,7 @@
 #include <mm/ioresource.h>
 #include <mm/memblock.h>
 #include <mm/memremap.h>
+#include <mm/rmap.h>
 #include <mm/vmalloc.h>
 
 struct pgtable kernel_pgtable;
@@ -123,6 +124,13 @@ void switch_mm(struct pgtable *pt)
 {
 	active_mm[smp_processor_id()] = pt;
 	arch_switch_mm(pt);
+}
+
+bool paging_handle_user_fault(uintptr_t va)
+{
+	struct pgtable *pt = active_mm[smp_processor_id()];
+
+	return installed && pt && !(va >> 63) && handle_device_private_fault(pt, va) == 0;
 }
 
 /* The table that translates @va on this CPU: an address space's for the lower half. */

@@ -112,6 +112,10 @@ void riscv_handle_trap(struct pt_regs *regs)
 			 (unsigned long long)regs->sepc, (unsigned long long)regs->stval);
 		panic_finish("stack overflow");
 	}
+	/* a load/store/fetch page fault on device-private memory: migrated, then retried */
+	if ((regs->scause == 12 || regs->scause == 13 || regs->scause == 15) &&
+	    paging_handle_user_fault(regs->stval))
+		return;
 	if (probe_fixup(regs))
 		return;
 	if (regs->scause == (SCAUSE_INTERRUPT | 1)) {

@@ -14,11 +14,13 @@
 #include <platform/ktap.h>
 #include <platform/memory.h>
 #include <platform/paging.h>
+#include <mm/pgtable.h>
 #include <platform/printk.h>
 #include <platform/atomic.h>
 #include <platform/smp.h>
 #include <platform/smp_call.h>
 #include <mm/memremap.h>
+#include <mm/migrate.h>
 #include <mm/mm_types.h>
 #include <mm/page_alloc.h>
 #include <mm/rmap.h>
@@ -27,12 +29,22 @@
 #define VA_PMD 0x40000000UL /* VMA 1: the object from page 0, 4 MiB, folio A as one PMD */
 #define VA_PTE 0x50000000UL /* VMA 2: the same object, folio A again as 512 PTEs */
 #define VA_DEV 0x60000000UL /* VMA 3: a device-private folio */
+#define VA_DEV2 0x70000000UL /* VMA 4: a device-private base page the CPU faults back to RAM */
+#define VA_MIG 0x78000000UL /* VMA 5: a RAM page migrate_vma_*() moves to the device and back */
 
 static struct {
 	struct dev_pagemap pgmap;
 	struct dev_pagemap private_pgmap;
 	bool have_private;
 	int private_frees;
+	/* device-private base pages (order 0) whose data live in @shadow, the "device memory" */
+	struct dev_pagemap private2;
+	bool have_private2;
+	struct page *shadow, *migrated;
+	int migrations;
+	struct vm_area_struct *v4, *v5;
+	struct page *to_free[4];
+	int nr_free;
 	struct address_space as, dev_as;
 	struct mm_struct mm;
 	struct vm_area_struct *v1, *v2, *v3;
@@ -48,11 +60,32 @@ static void private_page_free(struct page *page)
 	rs.private_frees++;
 }
 
+/*
+ * The CPU touched a device-private page. The folio of the first pagemap is never given back
+ * (its fault stays a fault); the pages of the second have their data in @rs.shadow: copied to
+ * a new RAM page that replaces the device-private entry, then the access is retried.
+ */
 static int private_migrate_to_ram(struct page *page, void *ctx)
 {
-	(void)page;
-	(void)ctx;
-	return -EOPNOTSUPP; /* nothing here touches device-private memory from the CPU */
+	struct page *new;
+	int ret;
+
+	if (page_pgmap(page) != &rs.private2 || !rs.shadow)
+		return -EOPNOTSUPP;
+	new = alloc_page(GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	memcpy(__va(PFN_PHYS(page_to_pfn(new))), __va(PFN_PHYS(page_to_pfn(rs.shadow))), PAGE_SIZE);
+	ret = migrate_device_private_to_ram(ctx, new);
+	if (ret) {
+		__free_page(new);
+		return ret;
+	}
+	rs.migrated = new;
+	rs.migrations++;
+	if (rs.nr_free < (int)ARRAY_SIZE(rs.to_free))
+		rs.to_free[rs.nr_free++] = new;
+	return 0;
 }
 
 static const struct dev_pagemap_ops private_ops = { private_page_free, private_migrate_to_ram };
@@ -72,6 +105,7 @@ static struct folio *private_folio(void)
 			continue;
 		rs.private_pgmap.type = MEMORY_DEVICE_PRIVATE;
 		rs.private_pgmap.ops = &private_ops;
+		rs.private_pgmap.owner = &rs;
 		rs.private_pgmap.nr_range = 1;
 		rs.private_pgmap.ranges[0] = (struct range){ p->base, p->base + SZ_2M - 1 };
 		rs.private_pgmap.vmemmap_shift = 9;
@@ -79,6 +113,12 @@ static struct folio *private_folio(void)
 		if (IS_ERR(va))
 			return NULL;
 		rs.have_private = true;
+		rs.private2.type = MEMORY_DEVICE_PRIVATE;
+		rs.private2.ops = &private_ops;
+		rs.private2.owner = &rs;
+		rs.private2.nr_range = 1;
+		rs.private2.ranges[0] = (struct range){ p->base + SZ_2M, p->base + SZ_4M - 1 };
+		rs.have_private2 = !IS_ERR(memremap_pages(&rs.private2));
 		return page_folio(pfn_to_page(PHYS_PFN(p->base)));
 	}
 	return NULL;
@@ -122,7 +162,10 @@ static int init(char *why, size_t len)
 		rs.v1 = vma_create(&rs.mm, VA_PMD, SZ_4M, VM_READ | VM_WRITE, &rs.as, 0);
 		rs.v2 = vma_create(&rs.mm, VA_PTE, SZ_2M, VM_READ | VM_WRITE, &rs.as, 0);
 		rs.v3 = vma_create(&rs.mm, VA_DEV, SZ_2M, VM_READ | VM_WRITE, &rs.dev_as, 0);
-		if (IS_ERR(rs.v1) || IS_ERR(rs.v2) || IS_ERR(rs.v3))
+		rs.v4 = vma_create(&rs.mm, VA_DEV2, SZ_2M, VM_READ | VM_WRITE, NULL, 0);
+		rs.v5 = vma_create(&rs.mm, VA_MIG, SZ_2M, VM_READ | VM_WRITE, NULL, 0);
+		if (IS_ERR(rs.v1) || IS_ERR(rs.v2) || IS_ERR(rs.v3) || IS_ERR(rs.v4) ||
+		    IS_ERR(rs.v5))
 			ret = -ENOMEM;
 	}
 	if (ret) {
@@ -131,6 +174,8 @@ static int init(char *why, size_t len)
 			mm_destroy(&rs.mm);
 		if (rs.have_private)
 			memunmap_pages(&rs.private_pgmap);
+		if (rs.have_private2)
+			memunmap_pages(&rs.private2);
 		memunmap_pages(&rs.pgmap);
 		return ret;
 	}
@@ -288,6 +333,113 @@ static void device_private_entries_fault(struct ktap_test *t)
 	KTAP_EXPECT_EQ(t, rmap_count(rs.c, 0), 0);
 }
 
+/*
+ * The device-page lifecycle through the real MMU: a read of a device-private page faults, the
+ * fault path calls the owner's migrate_to_ram(), the access is retried and returns the
+ * device's data from a RAM page; the device page's last reference goes back (page_free).
+ */
+static void device_private_fault_migrates_to_ram(struct ktap_test *t)
+{
+	struct pgtable_walk_result w;
+	struct page *dp;
+	uint64_t v = 0, *dev;
+	int frees0 = rs.private_frees, r1, r2;
+
+	if (!rs.have_private2) {
+		ktap_skip(t, "no persistent range to stand in for device-private memory");
+		return;
+	}
+	dp = pfn_to_page(PHYS_PFN(rs.private2.ranges[0].start) + 5);
+	KTAP_EXPECT(t, pgmap_pfn_valid(&rs.private2, page_to_pfn(dp)));
+	KTAP_EXPECT(t, !pgmap_pfn_valid(&rs.private2, PHYS_PFN(rs.private2.ranges[0].end) + 1));
+	rs.shadow = alloc_page(GFP_KERNEL);
+	if (!rs.shadow) {
+		ktap_fail(t, __FILE__, __LINE__, "no RAM page for the device data");
+		return;
+	}
+	dev = __va(PFN_PHYS(page_to_pfn(rs.shadow)));
+	for (unsigned int i = 0; i < PAGE_SIZE / 8; i++)
+		dev[i] = 0xdec0de0000000000ULL | i;
+	zone_device_page_init(dp); /* the owner hands the page out, holding its data */
+	KTAP_EXPECT_EQ(t, vma_map_device_private(rs.v4, VA_DEV2, page_folio(dp), true), 0);
+	KTAP_EXPECT_EQ(t, pgtable_walk(&rs.mm.pgt, VA_DEV2, &w), -ENOENT); /* not present */
+	switch_mm(&rs.mm.pgt);
+	r1 = probe_read((void *)(VA_DEV2 + 0x238), &v);
+	r2 = probe_write((void *)(VA_DEV2 + 0x240), 0x5eed);
+	switch_mm(NULL);
+	KTAP_EXPECT_EQ(t, r1, 0);
+	KTAP_EXPECT_EQ(t, v, 0xdec0de0000000000ULL | (0x238 / 8));
+	KTAP_EXPECT_EQ(t, r2, 0); /* the entry was writable: so is the RAM page */
+	KTAP_EXPECT_EQ(t, rs.migrations, 1);
+	KTAP_EXPECT_EQ(t, rs.private_frees, frees0 + 1);
+	KTAP_EXPECT_EQ(t, page_ref_count(dp), 0);
+	KTAP_EXPECT_EQ(t, folio_mapcount(page_folio(dp)), 0);
+	if (rs.migrated) {
+		KTAP_EXPECT_EQ(t, pgtable_walk(&rs.mm.pgt, VA_DEV2, &w), 0);
+		KTAP_EXPECT_EQ(t, PHYS_PFN(w.pa), page_to_pfn(rs.migrated));
+		KTAP_EXPECT_EQ(t, *(uint64_t *)__va(PFN_PHYS(page_to_pfn(rs.migrated)) + 0x240),
+			       0x5eed);
+	}
+	/* the RAM page is an ordinary mapping now: gone with its VMA */
+	vma_destroy(rs.v4);
+	if (rs.migrated)
+		KTAP_EXPECT_EQ(t, folio_mapcount(page_folio(rs.migrated)), 0);
+	ktap_printf("    # device-private page faulted back to RAM: %d migration(s), %d page_free\n",
+		    rs.migrations, rs.private_frees - frees0);
+}
+
+/*
+ * The other direction: a RAM page of a VMA goes to device-private memory with
+ * migrate_vma_setup()/_pages()/_finalize() (the "device" copies its data into @rs.shadow), is
+ * then unreachable by the CPU, and a read brings it back through migrate_to_ram().
+ */
+static void migrate_vma_to_device_and_fault_back(struct ktap_test *t)
+{
+	unsigned long src[1], dst[1];
+	struct migrate_vma m = { .vma = rs.v5, .src = src, .dst = dst, .start = VA_MIG,
+				 .end = VA_MIG + PAGE_SIZE, .pgmap_owner = &rs,
+				 .flags = MIGRATE_VMA_SELECT_SYSTEM };
+	struct pgtable_walk_result w;
+	struct page *ram, *dp;
+	uint64_t v = 0;
+	int frees0 = rs.private_frees, migrations0 = rs.migrations, r;
+
+	if (!rs.have_private2 || !rs.shadow) {
+		ktap_skip(t, "no device-private pagemap");
+		return;
+	}
+	ram = alloc_page(GFP_KERNEL);
+	if (!ram) {
+		ktap_fail(t, __FILE__, __LINE__, "no RAM page");
+		return;
+	}
+	rs.to_free[rs.nr_free++] = ram;
+	*(uint64_t *)__va(PFN_PHYS(page_to_pfn(ram)) + 0x100) = 0x0ddba11;
+	KTAP_EXPECT_EQ(t, vma_map_folio(rs.v5, VA_MIG, page_folio(ram), 0, 1, PGTABLE_LEVEL_PTE), 0);
+	KTAP_EXPECT_EQ(t, migrate_vma_setup(&m), 0);
+	KTAP_EXPECT_EQ(t, m.cpages, 1);
+	dp = pfn_to_page(PHYS_PFN(rs.private2.ranges[0].start) + 9);
+	zone_device_page_init(dp);
+	/* the device's copy: the CPU cannot address device-private memory, the shadow stands in */
+	memcpy(__va(PFN_PHYS(page_to_pfn(rs.shadow))), __va(PFN_PHYS(page_to_pfn(ram))), PAGE_SIZE);
+	dst[0] = migrate_pfn(page_to_pfn(dp));
+	migrate_vma_pages(&m);
+	migrate_vma_finalize(&m);
+	KTAP_EXPECT_EQ(t, folio_mapcount(page_folio(ram)), 0);
+	KTAP_EXPECT_EQ(t, folio_mapcount(page_folio(dp)), 1);
+	KTAP_EXPECT_EQ(t, pgtable_walk(&rs.mm.pgt, VA_MIG, &w), -ENOENT);
+	switch_mm(&rs.mm.pgt);
+	r = probe_read((void *)(VA_MIG + 0x100), &v);
+	switch_mm(NULL);
+	KTAP_EXPECT_EQ(t, r, 0);
+	KTAP_EXPECT_EQ(t, v, 0x0ddba11);
+	KTAP_EXPECT_EQ(t, rs.migrations, migrations0 + 1);
+	KTAP_EXPECT_EQ(t, rs.private_frees, frees0 + 1);
+	KTAP_EXPECT_EQ(t, page_ref_count(dp), 0);
+	vma_destroy(rs.v5);
+	ktap_printf("    # RAM -> device-private (migrate_vma) -> RAM (fault): data kept\n");
+}
+
 static void unmap_and_teardown_leak_nothing(struct ktap_test *t)
 {
 	struct memremap_pages_stats st;
@@ -300,11 +452,17 @@ static void unmap_and_teardown_leak_nothing(struct ktap_test *t)
 	KTAP_EXPECT_EQ(t, probe_read((void *)VA_PMD, &v), -EFAULT);
 	switch_mm(NULL);
 	mm_destroy(&rs.mm);
+	for (int i = 0; i < rs.nr_free; i++)
+		__free_page(rs.to_free[i]);
+	if (rs.shadow)
+		__free_page(rs.shadow);
 	folio_set_mapping(rs.a, NULL, 0);
 	folio_set_mapping(rs.b, NULL, 0);
 	folio_set_mapping(rs.c, NULL, 0);
 	if (rs.have_private)
 		KTAP_EXPECT_EQ(t, memunmap_pages(&rs.private_pgmap), 0);
+	if (rs.have_private2)
+		KTAP_EXPECT_EQ(t, memunmap_pages(&rs.private2), 0);
 	KTAP_EXPECT_EQ(t, memunmap_pages(&rs.pgmap), 0);
 	memremap_pages_get_stats(&st);
 	KTAP_EXPECT_EQ(t, st.live_pagemaps, 0);
@@ -318,6 +476,8 @@ static const struct ktap_case rmap_cases[] = {
 	KTAP_CASE(mkclean_makes_writes_fault),
 	KTAP_CASE(migration_entries_fault_then_lead_to_the_new_folio),
 	KTAP_CASE(device_private_entries_fault),
+	KTAP_CASE(device_private_fault_migrates_to_ram),
+	KTAP_CASE(migrate_vma_to_device_and_fault_back),
 	KTAP_CASE(unmap_and_teardown_leak_nothing),
 };
 

@@ -5,20 +5,24 @@
 // refusal or failure leaves the pagemap byte for byte as it was.
 #include <platform/err.h>
 
+#include <platform/device.h>
 #include <mm/ioresource.h>
+#include <mm/memtype.h>
 
 #include "sparse_env.h"
 
 /* The linear-map hook records what memremap_pages() asked for; __va() reaches all of it here. */
 static struct {
 	int adds, removes, fail_countdown; /* the fail_countdown-th add from now fails */
+	enum memremap_type last_type;
 	uint64_t live_bytes;
 } lin;
 
-static int rec_add(phys_addr_t pa, uint64_t size, void *ctx)
+static int rec_add(phys_addr_t pa, uint64_t size, enum memremap_type type, void *ctx)
 {
 	(void)pa;
 	(void)ctx;
+	lin.last_type = type;
 	if (lin.fail_countdown && --lin.fail_countdown == 0)
 		return -ENOMEM;
 	lin.adds++;
@@ -45,6 +49,7 @@ static void setup(void)
 	CHECK_EQ(sparse_init(&env_pt, &env_layout), 0);
 	memremap_pages_init(&rec_ops);
 	memset(&lin, 0, sizeof(lin));
+	memtype_reset();
 	iomem_reset();
 	ram_res = resource_new(RAM_BASE, RAM_SIZE, "System RAM",
 			       IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, IORES_DESC_NONE);
@@ -62,6 +67,7 @@ static void teardown(void)
 	CHECK_EQ(st.device_pages, 0);
 	CHECK_EQ(lin.live_bytes, 0);
 	CHECK_EQ(lin.adds, lin.removes);
+	CHECK_EQ(memtype_count(), 0);
 	iomem_reset();
 	env_teardown();
 }
@@ -256,6 +262,8 @@ static void private_pagemap_gets_no_linear_map(void)
 	pg.ops = &half;
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* no migrate_to_ram */
 	pg.ops = &ops;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* no owner */
+	pg.owner = &lin;
 	CHECK(!IS_ERR(memremap_pages(&pg)));
 	CHECK_EQ(lin.adds, 0);
 	CHECK_EQ(page_ref_count(pfn_to_page(PMEM_PFN)), 0);
@@ -264,6 +272,8 @@ static void private_pagemap_gets_no_linear_map(void)
 	one_range(&pg, MEMORY_DEVICE_COHERENT, PMEM_BASE, SZ_4M);
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* coherent needs page_free */
 	pg.ops = &half;
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL); /* no owner */
+	pg.owner = &lin;
 	CHECK(!IS_ERR(memremap_pages(&pg)));
 	CHECK_EQ(memunmap_pages(&pg), 0);
 	teardown();
@@ -345,8 +355,17 @@ static void failures_midway_unwind_every_range(void)
 	pg.flags = PGMAP_ALTMAP_VALID;
 	pg.altmap.base_pfn = PMEM_PFN;
 	*(unsigned long *)&pg.altmap.end_pfn = PMEM_PFN + SZ_64M / PAGE_SIZE;
-	pg.altmap.free = 8; /* far too little for 1 MiB of struct pages */
+	pg.altmap.free = 8; /* far too little for 1 MiB of struct pages: refused up front */
+	CHECK_EQ(memremap_pages_check(&pg), -ENOSPC);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOSPC);
+	CHECK_EQ(pg.altmap.alloc, 0);
+	CHECK_EQ(lin.adds, lin.removes);
+	/* room in the altmap, but no RAM for page tables: only sparse finds out, midway */
+	pg.altmap.free = 512;
+	CHECK_EQ(memremap_pages_check(&pg), 0);
+	memblock.alloc_limit = RAM_BASE;
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
+	memblock.alloc_limit = RAM_BASE + RAM_SIZE;
 	CHECK_EQ(pg.altmap.alloc, 0);
 	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
 	env_snapshot(&b);
@@ -411,13 +430,20 @@ static void failed_memremap_leaves_the_pagemap_as_given(void)
 	lin.fail_countdown = 2;
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
 	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
-	/* an exhausted altmap, with counters the caller left in it */
+	/* an altmap too small, refused up front, with counters the caller left in it */
 	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
 	pg.altmap.free = 8;
 	pg.altmap.alloc = 3;
 	pg.altmap.align = 2;
 	memcpy(&snap, &pg, sizeof(pg));
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOSPC);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	/* sparse out of RAM midway, with the same leftover counters */
+	pg.altmap.free = 512;
+	memcpy(&snap, &pg, sizeof(pg));
+	memblock.alloc_limit = RAM_BASE;
 	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ENOMEM);
+	memblock.alloc_limit = RAM_BASE + RAM_SIZE;
 	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
 	/* a conflict with another pagemap */
 	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
@@ -499,10 +525,186 @@ static void memunmap_returns_the_unmap_error(void)
 	memremap_pages_init(&rec_ops);
 	CHECK(!pfn_valid(PMEM_PFN)); /* taken down as far as it could be */
 	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	/* a linear mapping that may still be there keeps its memory type */
+	CHECK_EQ(memtype_check(PMEM_BASE, PMEM_BASE + PAGE_SIZE, MEMREMAP_TYPE_NC, NULL), -EBUSY);
+	CHECK_EQ(memtype_free(PMEM_BASE, PMEM_BASE + SZ_4M), 0);
+	teardown();
+}
+
+/* The dry run: the verdict memremap_pages() would give, and nothing changed either way. */
+static void check_is_a_dry_run_with_memremap_pages_verdict(void)
+{
+	struct dev_pagemap pg, snap;
+	struct env_snap a, b;
+
+	setup();
+	env_snapshot(&a);
+	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
+	memcpy(&snap, &pg, sizeof(pg));
+	CHECK_EQ(memremap_pages_check(&pg), 0);
+	CHECK_EQ(memcmp(&snap, &pg, sizeof(pg)), 0);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	CHECK_EQ(lin.adds, 0);
+	CHECK(get_dev_pagemap(PMEM_PFN + 4000, NULL) == NULL);
+	/* 62 MiB: not whole 4 MiB compound pages; 60 MiB (the end trimmed) is */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_64M - SZ_2M);
+	pg.vmemmap_shift = 10;
+	CHECK_EQ(memremap_pages_check(&pg), -EINVAL);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EINVAL);
+	pg.ranges[0].end -= SZ_2M;
+	CHECK_EQ(memremap_pages_check(&pg), 0);
+	/* too small an altmap */
+	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
+	pg.altmap.free = 100;
+	CHECK_EQ(memremap_pages_check(&pg), -ENOSPC);
+	/* outside the sparse window */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, RAM_BASE + WINDOW_SPAN, SZ_4M);
+	CHECK_EQ(memremap_pages_check(&pg), -ERANGE);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -ERANGE);
+	/* struct pages already there (a hot-add that is no pagemap) */
+	CHECK_EQ(sparse_add_section(PMEM_PFN + SZ_8M / PAGE_SIZE, SUB_PAGES, NULL, ZONE_DEVICE), 0);
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_16M);
+	CHECK_EQ(memremap_pages_check(&pg), -EEXIST);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EEXIST);
+	CHECK_EQ(sparse_remove_section(PMEM_PFN + SZ_8M / PAGE_SIZE, SUB_PAGES, NULL), 0);
+	/* a range another pagemap holds, and a pagemap that is live already */
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	CHECK_EQ(memremap_pages_check(&pg), -EBUSY);
+	{
+		struct dev_pagemap other;
+
+		one_range(&other, MEMORY_DEVICE_GENERIC, PMEM_BASE + SZ_2M, SZ_4M);
+		CHECK_EQ(memremap_pages_check(&other), -EBUSY);
+	}
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	/* no linear-map hooks: refused for the types that need them, not for PRIVATE */
+	memremap_pages_init(NULL);
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK_EQ(memremap_pages_check(&pg), -ENODEV);
+	memremap_pages_init(&rec_ops);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	teardown();
+}
+
+/* The linear map of a pagemap is write-back: it holds that type, and meets others refused. */
+static void pagemap_keeps_one_memory_type(void)
+{
+	struct dev_pagemap pg, priv;
+	enum memremap_type held = MEMREMAP_TYPE_NC;
+	static const struct dev_pagemap_ops ops = { (void (*)(struct page *))1,
+						    (int (*)(struct page *, void *))1 };
+
+	setup();
+	one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	CHECK_EQ(memtype_check(PMEM_BASE + SZ_2M, PMEM_BASE + SZ_2M + PAGE_SIZE, MEMREMAP_TYPE_NC,
+			       &held), -EBUSY);
+	CHECK_EQ(held, MEMREMAP_TYPE_WB);
+	CHECK_EQ(memtype_check(PMEM_BASE, PMEM_BASE + PAGE_SIZE, MEMREMAP_TYPE_WB, NULL), 0);
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	CHECK_EQ(memtype_count(), 0);
+	/* a range someone maps non-cacheable gets no write-back linear map */
+	CHECK_EQ(memtype_reserve(PMEM_BASE + SZ_2M, PMEM_BASE + SZ_2M + PAGE_SIZE,
+				 MEMREMAP_TYPE_NC, "memremap"), 0);
+	CHECK_EQ(memremap_pages_check(&pg), -EBUSY);
+	CHECK_EQ(PTR_ERR(memremap_pages(&pg)), -EBUSY);
+	CHECK_EQ(lin.adds, 1); /* the first registration's only */
+	/* a P2PDMA BAR is mapped non-cacheable, and keeps that type */
+	{
+		struct dev_pagemap bar;
+
+		one_range(&bar, MEMORY_DEVICE_PCI_P2PDMA, PMEM_BASE + SZ_16M, SZ_4M);
+		CHECK(!IS_ERR(memremap_pages(&bar)));
+		CHECK_EQ(lin.last_type, MEMREMAP_TYPE_NC);
+		CHECK_EQ(memtype_check(PMEM_BASE + SZ_16M, PMEM_BASE + SZ_16M + PAGE_SIZE,
+				       MEMREMAP_TYPE_WB, &held), -EBUSY);
+		CHECK_EQ(held, MEMREMAP_TYPE_NC);
+		CHECK_EQ(memunmap_pages(&bar), 0);
+	}
+	/* device-private memory has no CPU mapping: no type to keep */
+	one_range(&priv, MEMORY_DEVICE_PRIVATE, PMEM_BASE, SZ_4M);
+	priv.ops = &ops;
+	priv.owner = &priv;
+	CHECK(!IS_ERR(memremap_pages(&priv)));
+	CHECK_EQ(memunmap_pages(&priv), 0);
+	CHECK_EQ(memtype_free(PMEM_BASE + SZ_2M, PMEM_BASE + SZ_2M + PAGE_SIZE), 0);
+	teardown();
+}
+
+static int frees_seen;
+
+static void count_free(struct page *p)
+{
+	(void)p;
+	frees_seen++;
+}
+
+static int never_migrate(struct page *p, void *ctx)
+{
+	(void)p;
+	(void)ctx;
+	return -EOPNOTSUPP;
+}
+
+/*
+ * The device-page lifecycle without an MMU: put_page() of the last reference gives a device
+ * page to its owner; pgmap_pfn_valid() knows the data pfns; devm_memremap_pages() goes with
+ * its device.
+ */
+static void device_pages_go_back_to_their_owner(void)
+{
+	static const struct dev_pagemap_ops ops = { count_free, never_migrate };
+	static struct device dev;
+	struct dev_pagemap pg, gen;
+	struct page *p;
+
+	setup();
+	frees_seen = 0;
+	one_range(&pg, MEMORY_DEVICE_PRIVATE, PMEM_BASE, SZ_4M);
+	pg.ops = &ops;
+	pg.owner = &pg;
+	CHECK(!IS_ERR(memremap_pages(&pg)));
+	p = pfn_to_page(PMEM_PFN + 7);
+	zone_device_page_init(p);
+	CHECK_EQ(page_ref_count(p), 1);
+	page_ref_inc(p);
+	put_page(p);
+	CHECK_EQ(frees_seen, 0); /* not the last reference */
+	put_page(p);
+	CHECK_EQ(frees_seen, 1);
+	CHECK_EQ(page_ref_count(p), 0);
+	CHECK(pgmap_pfn_valid(&pg, PMEM_PFN));
+	CHECK(pgmap_pfn_valid(&pg, PMEM_PFN + SZ_4M / PAGE_SIZE - 1));
+	CHECK(!pgmap_pfn_valid(&pg, PMEM_PFN + SZ_4M / PAGE_SIZE));
+	CHECK(!pgmap_pfn_valid(&pg, PMEM_PFN - 1));
+	CHECK_EQ(memunmap_pages(&pg), 0);
+	/* the altmap's own pages are no data pfns */
+	altmap_pagemap(&pg, PMEM_BASE, SZ_64M);
+	CHECK(!pgmap_pfn_valid(&pg, PMEM_PFN));
+	CHECK(!pgmap_pfn_valid(&pg, pgmap_pfn_first(&pg, 0) - 1));
+	CHECK(pgmap_pfn_valid(&pg, pgmap_pfn_first(&pg, 0)));
+	/* devm: removed at unbind */
+	device_reset_all();
+	CHECK_EQ(device_init(&dev, "dev", -1, "x", 2), 0);
+	CHECK_EQ(device_register(&dev), 0);
+	one_range(&gen, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_4M);
+	CHECK(!IS_ERR(devm_memremap_pages(&dev, &gen)));
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == &gen);
+	put_dev_pagemap(&gen);
+	CHECK_EQ(devres_release_all(&dev), 1);
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	CHECK(!IS_ERR(devm_memremap_pages(&dev, &gen)));
+	CHECK_EQ(devm_memunmap_pages(&dev, &gen), 0);
+	CHECK(get_dev_pagemap(PMEM_PFN, NULL) == NULL);
+	device_unregister(&dev);
 	teardown();
 }
 
 static const struct tap_case cases[] = {
+	TAP_CASE(check_is_a_dry_run_with_memremap_pages_verdict),
 	TAP_CASE(generic_pagemap_in_ram),
 	TAP_CASE(fsdax_pagemap_with_altmap_keeps_memmap_in_device),
 	TAP_CASE(compound_device_pages_have_identical_tails),
@@ -514,6 +716,8 @@ static const struct tap_case cases[] = {
 	TAP_CASE(failed_memremap_leaves_the_pagemap_as_given),
 	TAP_CASE(refused_memunmap_leaves_the_pagemap_live),
 	TAP_CASE(memunmap_returns_the_unmap_error),
+	TAP_CASE(pagemap_keeps_one_memory_type),
+	TAP_CASE(device_pages_go_back_to_their_owner),
 };
 
 TAP_MAIN("mm_memremap_pages", cases)

@@ -8,6 +8,7 @@
 #include <platform/memory.h>
 #include <mm/ioresource.h>
 #include <mm/memremap.h>
+#include <mm/memtype.h>
 #include <mm/vmalloc.h>
 
 #include "fakes.h"
@@ -93,6 +94,7 @@ static void setup(void)
 	supported = 1u << MEMREMAP_TYPE_WB | 1u << MEMREMAP_TYPE_WT | 1u << MEMREMAP_TYPE_NC;
 	map_result = 0;
 	ncalls = 0;
+	memtype_reset();
 	CHECK_EQ(memremap_init(&fake_ops, IOREMAP_START, IOREMAP_END), 0);
 }
 
@@ -107,6 +109,7 @@ static void no_leaks(void)
 	CHECK_EQ(st.live_bytes, 0);
 	CHECK_EQ(vs.nr_areas, 0);
 	CHECK_EQ(vs.nr_free_ranges, 1);
+	CHECK_EQ(memtype_count(), 0);
 }
 
 /* ---- cases ---- */
@@ -389,6 +392,41 @@ static void devm_memremap_released_on_unbind(void)
 	no_leaks();
 }
 
+/* One memory type per page: WC over what a pagemap maps write-back, WB over a WC mapping. */
+static void a_second_memory_type_for_a_range_is_refused(void)
+{
+	struct memremap_decision d;
+	void *wc, *wb;
+
+	setup();
+	/* what memremap_pages() reserves for a pagemap's write-back linear map */
+	CHECK_EQ(memtype_reserve(PMEM_BASE, PMEM_BASE + SZ_4M, MEMREMAP_TYPE_WB, "memremap_pages"), 0);
+	CHECK_EQ(memremap_decide(PMEM_BASE + SZ_1M, PAGE_SIZE, MEMREMAP_WC, &d), -EBUSY);
+	CHECK_EQ(d.action, MEMREMAP_ACT_REFUSE);
+	CHECK(strstr(d.reason, "write-back") != NULL);
+	CHECK(memremap(PMEM_BASE + SZ_1M, PAGE_SIZE, MEMREMAP_WC) == NULL);
+	CHECK(memremap(PMEM_BASE + SZ_4M - 1, 2, MEMREMAP_WT) == NULL); /* straddles the end */
+	CHECK_EQ(ncalls, 0);
+	wb = memremap(PMEM_BASE + SZ_1M, PAGE_SIZE, MEMREMAP_WB);
+	CHECK(wb != NULL);
+	/* beside it, another type is fine; then WB there is refused */
+	wc = memremap(PMEM_BASE + SZ_4M, PAGE_SIZE, MEMREMAP_WC);
+	CHECK(wc != NULL);
+	CHECK(memremap(PMEM_BASE + SZ_4M, SZ_2M, MEMREMAP_WB) == NULL);
+	memunmap(wc);
+	/* the WC mapping gone, its pages take WB again */
+	wc = memremap(PMEM_BASE + SZ_4M, SZ_2M, MEMREMAP_WB);
+	CHECK(wc != NULL);
+	memunmap(wc);
+	memunmap(wb);
+	CHECK_EQ(memtype_free(PMEM_BASE, PMEM_BASE + SZ_4M), 0);
+	/* a failed map leaves no reservation */
+	map_result = -ENOMEM;
+	CHECK(memremap(PMEM_BASE, PAGE_SIZE, MEMREMAP_WC) == NULL);
+	map_result = 0;
+	no_leaks();
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(decide_before_init_needs_ioremap_region),
 	TAP_CASE(memremap_decision_table),
@@ -397,6 +435,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(memunmap_of_both_kinds_and_of_garbage),
 	TAP_CASE(failed_map_frees_the_va_range),
 	TAP_CASE(devm_memremap_released_on_unbind),
+	TAP_CASE(a_second_memory_type_for_a_range_is_refused),
 };
 
 TAP_MAIN("mm_memremap", cases)

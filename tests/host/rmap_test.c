@@ -7,6 +7,8 @@
 
 #include <platform/err.h>
 
+#include <mm/memremap.h>
+#include <mm/migrate.h>
 #include <mm/mm_types.h>
 #include <mm/rmap.h>
 
@@ -417,7 +419,118 @@ static void device_private_outside_its_vma_is_refused(void)
 	teardown();
 }
 
+static int dev_frees;
+
+static void dev_free(struct page *p)
+{
+	(void)p;
+	dev_frees++;
+}
+
+static int dev_migrate(struct page *p, void *ctx)
+{
+	(void)p;
+	(void)ctx;
+	return -EOPNOTSUPP;
+}
+
+static pteval_t entry_at(struct mm_struct *mm, unsigned long addr)
+{
+	pteval_t *p = pgtable_find_entry(&mm->pgt, addr, PGTABLE_LEVEL_PTE);
+
+	return p ? *p : 0;
+}
+
+/* RAM -> device-private -> RAM through migrate_vma_*, with owners and a page left behind. */
+static void migrate_vma_between_ram_and_device_private(void)
+{
+	static const struct dev_pagemap_ops ops = { dev_free, dev_migrate };
+	struct dev_pagemap dev = { .type = MEMORY_DEVICE_PRIVATE, .ops = &ops };
+	const unsigned long va = 0x400000, dpfn = PMEM_PFN + 512, rpfn = PMEM_PFN + 64;
+	unsigned long src[4], dst[4];
+	struct migrate_vma m = { .src = src, .dst = dst, .start = va, .end = va + 4 * PAGE_SIZE };
+	struct vm_area_struct *v;
+	int other;
+
+	setup();
+	dev.owner = &dev;
+	dev_frees = 0;
+	v = vma_create(&mm1, va, 16 * PAGE_SIZE, VM_READ | VM_WRITE, &as, 0);
+	CHECK(!IS_ERR(v));
+	for (unsigned long i = 0; i < 4; i++) {
+		struct page *d = pfn_to_page(dpfn + i);
+
+		CHECK_EQ(vma_map_folio(v, va + i * PAGE_SIZE, make_folio(PMEM_PFN + i, 0, i), 0, 1,
+				       PGTABLE_LEVEL_PTE), 0);
+		init_single_page(d, ZONE_DEVICE);
+		d->pgmap = &dev;
+		init_single_page(pfn_to_page(rpfn + i), ZONE_DEVICE);
+	}
+	CHECK_EQ(mm1.map_count, 4);
+	m.vma = v;
+	m.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	CHECK_EQ(migrate_vma_setup(&m), 0);
+	CHECK_EQ(m.cpages, 4);
+	CHECK_EQ(mm1.map_count, 0);
+	for (unsigned long i = 0; i < 4; i++) {
+		CHECK(is_migration_entry(entry_at(&mm1, va + i * PAGE_SIZE)));
+		CHECK_EQ(migrate_pfn_to_pfn(src[i]), PMEM_PFN + i);
+		CHECK(src[i] & MIGRATE_PFN_WRITE);
+		if (i < 3) { /* the last page stays in RAM */
+			zone_device_page_init(pfn_to_page(dpfn + i));
+			dst[i] = migrate_pfn(dpfn + i);
+		}
+	}
+	migrate_vma_pages(&m);
+	migrate_vma_finalize(&m);
+	CHECK_EQ(mm1.map_count, 4);
+	for (unsigned long i = 0; i < 3; i++) {
+		pteval_t e = entry_at(&mm1, va + i * PAGE_SIZE);
+
+		CHECK(is_device_private_entry(e) && swp_entry_type(e) == SWP_DEVICE_PRIVATE_WRITE);
+		CHECK_EQ(swp_entry_pfn(e), dpfn + i);
+		CHECK_EQ(folio_mapcount(page_folio(pfn_to_page(dpfn + i))), 1);
+		CHECK_EQ(folio_mapcount(page_folio(pfn_to_page(PMEM_PFN + i))), 0);
+	}
+	CHECK(arch_pte_present(entry_at(&mm1, va + 3 * PAGE_SIZE)));
+	CHECK_EQ(folio_mapcount(page_folio(pfn_to_page(PMEM_PFN + 3))), 1);
+	/* another owner's migration does not take these pages */
+	m.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+	m.pgmap_owner = &other;
+	CHECK_EQ(migrate_vma_setup(&m), 0);
+	CHECK_EQ(m.cpages, 0);
+	CHECK(is_device_private_entry(entry_at(&mm1, va)));
+	/* back to (new) RAM pages: the device pages go back to their owner */
+	m.pgmap_owner = &dev;
+	CHECK_EQ(migrate_vma_setup(&m), 0);
+	CHECK_EQ(m.cpages, 3);
+	for (unsigned long i = 0; i < 3; i++)
+		dst[i] = migrate_pfn(rpfn + i);
+	migrate_vma_pages(&m);
+	migrate_vma_finalize(&m);
+	CHECK_EQ(dev_frees, 3);
+	CHECK_EQ(mm1.map_count, 4);
+	for (unsigned long i = 0; i < 3; i++) {
+		pteval_t e = entry_at(&mm1, va + i * PAGE_SIZE);
+
+		CHECK(arch_pte_present(e));
+		CHECK_EQ(PHYS_PFN(arch_pte_addr(e, PGTABLE_LEVEL_PTE)), rpfn + i);
+		CHECK_EQ(page_ref_count(pfn_to_page(dpfn + i)), 0);
+		CHECK_EQ(folio_mapcount(page_folio(pfn_to_page(dpfn + i))), 0);
+	}
+	CHECK_EQ(PHYS_PFN(arch_pte_addr(entry_at(&mm1, va + 3 * PAGE_SIZE), PGTABLE_LEVEL_PTE)),
+		 PMEM_PFN + 3);
+	/* refusals */
+	m.start = va + 1;
+	CHECK_EQ(migrate_vma_setup(&m), -EINVAL);
+	m.start = va;
+	m.flags = 0;
+	CHECK_EQ(migrate_vma_setup(&m), -EINVAL);
+	teardown();
+}
+
 static const struct tap_case cases[] = {
+	TAP_CASE(migrate_vma_between_ram_and_device_private),
 	TAP_CASE(huge_leaf_over_an_emptied_table_is_one_entry),
 	TAP_CASE(folio_larger_than_its_leaves_is_found_whole),
 	TAP_CASE(device_private_outside_its_vma_is_refused),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // The physical address-space resource tree (Linux kernel/resource.c, include/linux/ioport.h):
 // System RAM, reserved ranges, persistent memory and device MMIO, as /proc/iomem shows them.
-// Differs from Linux: one tree (no ioport), fixed resource pool, no locking (boot hart only).
+// Differs from Linux: one tree (no ioport), fixed resource pool, one lock for
+// the tree and the pool.
 #ifndef ZONEDEV_MM_IORESOURCE_H
 #define ZONEDEV_MM_IORESOURCE_H
 
@@ -175,7 +176,8 @@ int region_intersects(phys_addr_t start, size_t size, unsigned long flags, unsig
  * order (parents before children), that matches @flags/@desc (as region_intersects()) and
  * overlaps [@start, @end] (@end inclusive).
  * @func: gets a copy of the resource clipped to [@start, @end] (parent/sibling/child cleared);
- *	  a non-zero return stops the walk and is returned
+ *	  a non-zero return stops the walk and is returned. It runs under the resource lock
+ *	  (interrupts off): it must not call into the resource tree.
  * Return: the first non-zero @func result, 0 when @func was called and always returned 0,
  * -EINVAL when nothing matched (as Linux).
  */

@@ -57,7 +57,8 @@ struct memremap_ops {
 /**
  * memremap_init() - give memremap() its mapping hooks and the ioremap region [@ioremap_start,
  * @ioremap_end), whose VA allocator (vmalloc_init()) it initializes. Call once at boot, or in
- * tests while no mapping is live; the statistics restart from zero. Other users of the region
+ * tests while no mapping is live; the statistics and the memory-type reservations
+ * (<mm/memtype.h>, memremap_pages() included) restart from zero. Other users of the region
  * (ioremap()) must take their areas with get_vm_area() after this call; memunmap() only ever
  * takes down areas memremap() made (VM_MEMREMAP).
  * @ops: copied; its @map and @unmap must be set
@@ -223,7 +224,8 @@ void vmem_altmap_free(struct vmem_altmap *altmap, unsigned long nr_pfns);
  * @MEMORY_DEVICE_COHERENT: device memory the CPU can access coherently; needs @ops->page_free
  * @MEMORY_DEVICE_FS_DAX: pmem used for DAX file data; pages idle at refcount 0
  * @MEMORY_DEVICE_GENERIC: device memory with no special handling (device DAX, volatile pmem)
- * @MEMORY_DEVICE_PCI_P2PDMA: memory on a PCI BAR for peer-to-peer DMA
+ * @MEMORY_DEVICE_PCI_P2PDMA: memory on a PCI BAR for peer-to-peer DMA; its linear map is
+ *	non-cacheable
  */
 enum memory_type {
 	MEMORY_DEVICE_PRIVATE = 1,
@@ -272,7 +274,8 @@ struct dev_pagemap_ops {
  * @vmemmap_shift: the device's pages are compound pages of order @vmemmap_shift (0: base
  *	pages); every range start and length must be a multiple of PAGE_SIZE << @vmemmap_shift
  * @ops: callbacks (may be NULL for FS_DAX, GENERIC, PCI_P2PDMA)
- * @owner: the owner's cookie (Linux: for device-private migration)
+ * @owner: the owner's cookie: required for PRIVATE and COHERENT (migration moves only the
+ *	   pages of the owner it is given)
  * @nr_range: ranges in use, 1..PGMAP_MAX_RANGES
  * @ranges: physical ranges, each 2 MiB (subsection) aligned in start and length, disjoint
  *
@@ -295,13 +298,14 @@ struct dev_pagemap {
 /**
  * struct memremap_pages_ops - how memremap_pages() maps device memory into the linear map
  * (arch_add_memory()'s page-table half; the kernel installs it, host tests a recorder)
- * @add_linear: map [@pa, @pa + @size) at __va(@pa), kernel RW, not executable, write-back
- *	cacheable; Return: 0 or a negative errno (nothing left mapped)
+ * @add_linear: map [@pa, @pa + @size) at __va(@pa), kernel RW, not executable, with memory
+ *	type @type (write-back; non-cacheable for PCI_P2PDMA); Return: 0 or a negative errno
+ *	(nothing left mapped; -EOPNOTSUPP when the CPU cannot express @type)
  * @remove_linear: unmap it again, with the TLB flush; Return: 0 or a negative errno
  * @ctx: passed to both
  */
 struct memremap_pages_ops {
-	int (*add_linear)(phys_addr_t pa, uint64_t size, void *ctx);
+	int (*add_linear)(phys_addr_t pa, uint64_t size, enum memremap_type type, void *ctx);
 	int (*remove_linear)(phys_addr_t pa, uint64_t size, void *ctx);
 	void *ctx;
 };
@@ -315,8 +319,8 @@ void memremap_pages_init(const struct memremap_pages_ops *ops);
  *	   alive and unmoved until memunmap_pages()
  *
  * Refused, with a message naming the range and what is wrong: an unknown type, missing @ops
- * callbacks the type needs, no or too many ranges, an altmap with more than one range, a range
- * that is empty, wraps, or is not 2 MiB aligned, a @vmemmap_shift above MAX_FOLIO_ORDER or
+ * callbacks the type needs, no @owner for PRIVATE or COHERENT, no or too many ranges, an
+ * altmap with more than one range, a range that is empty, wraps, or is not 2 MiB aligned, a @vmemmap_shift above MAX_FOLIO_ORDER or
  * that does not divide a range, ranges that overlap each other or another registered pagemap
  * (-EBUSY), a range that touches System RAM (-ENXIO). Then, for each range in order: the
  * pfn-keyed lookup learns it, the linear map gets it (not for PRIVATE), sparse_add_section()
@@ -328,6 +332,30 @@ void memremap_pages_init(const struct memremap_pages_ops *ops);
  * not mapped), or ERR_PTR(-errno).
  */
 void *memremap_pages(struct dev_pagemap *pgmap);
+
+/**
+ * memremap_pages_check() - every check memremap_pages() makes before it changes anything, and
+ * nothing else: a caller about to commit to a layout (the pmem driver, before it writes an
+ * info block) learns whether memremap_pages() would refuse it. Besides the refusals listed
+ * above: an altmap whose free pages cannot hold the struct pages of its range (-ENOSPC), no
+ * linear-map hooks for a type that needs them (-ENODEV), and what sparse_check_add() refuses
+ * (a range outside the sparse window, a subsection that has struct pages already). Messages
+ * are printed as memremap_pages() prints them.
+ * Return: 0 when memremap_pages() would go ahead (it may still fail for want of memory), or
+ * the errno memremap_pages() would return.
+ */
+int memremap_pages_check(const struct dev_pagemap *pgmap);
+
+/**
+ * devm_memremap_pages() - memremap_pages() undone (memunmap_pages()) when @dev is unbound
+ * from its driver or its probe fails.
+ * Return: as memremap_pages(); ERR_PTR(-ENOMEM) when the devres entry cannot be had (the
+ * pagemap is removed again).
+ */
+void *devm_memremap_pages(struct device *dev, struct dev_pagemap *pgmap);
+
+/** devm_memunmap_pages() - undo devm_memremap_pages() now. Return: as devm_memunmap(). */
+int devm_memunmap_pages(struct device *dev, struct dev_pagemap *pgmap);
 
 /**
  * memunmap_pages() - undo memremap_pages(): no new get_dev_pagemap() succeeds; then, when no
@@ -372,6 +400,25 @@ unsigned long memmap_init_zone_device(unsigned long start_pfn, unsigned long nr_
  * for any other page.
  */
 struct dev_pagemap *page_pgmap(const struct page *page);
+
+/**
+ * zone_device_page_init() - the owner hands out device page @page (its compound head): it
+ * now holds one reference, dropped with put_page().
+ */
+void zone_device_page_init(struct page *page);
+
+/**
+ * put_page() - drop a reference on @page (through its compound head). The last one on a
+ * ZONE_DEVICE page gives it back to its pagemap's owner (@ops->page_free, when set); on any
+ * other page it frees the page to the page allocator.
+ */
+void put_page(struct page *page);
+
+/**
+ * pgmap_pfn_valid() - whether @pfn is a data pfn of @pgmap: inside one of its ranges and not
+ * one of the altmap's own pages (info block, memmap storage) at the start of range 0.
+ */
+bool pgmap_pfn_valid(const struct dev_pagemap *pgmap, unsigned long pfn);
 
 /** pgmap_pfn_first() - first pfn of range @i that holds data (after the altmap's storage). */
 unsigned long pgmap_pfn_first(const struct dev_pagemap *pgmap, int i);

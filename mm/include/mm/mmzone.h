@@ -192,6 +192,15 @@ int sparse_add_section(unsigned long pfn, unsigned long nr_pages, struct vmem_al
 int sparse_remove_section(unsigned long pfn, unsigned long nr_pages, struct vmem_altmap *altmap);
 
 /**
+ * sparse_check_add() - whether sparse_add_section() would refuse these arguments up front
+ * (alignment, the sparse window, the range outside @altmap or an inaccessible altmap, a
+ * subsection already present), without changing anything. It cannot promise memory: the add
+ * may still fail with -ENOMEM.
+ * Return: 0 or the errno sparse_add_section() would return for those checks.
+ */
+int sparse_check_add(unsigned long pfn, unsigned long nr_pages, const struct vmem_altmap *altmap);
+
+/**
  * sparse_check_remove() - what sparse_remove_section() would return for these arguments,
  * without changing anything (so a caller with several ranges can refuse before removing any)
  * Return: 0 or the errno of its checks.

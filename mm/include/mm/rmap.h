@@ -187,4 +187,39 @@ int remove_migration_ptes(struct folio *src, struct folio *dst);
 int vma_map_device_private(struct vm_area_struct *vma, unsigned long addr, struct folio *folio,
 			   bool writable);
 
+/**
+ * struct vm_fault - a CPU fault on a device-private entry, as the owner's migrate_to_ram() gets
+ * it (its ctx argument)
+ * @pt: the address space's table
+ * @vma: the VMA of @address
+ * @address: the faulting page
+ * @orig_pte: the device-private entry found there
+ * @page: the device-private page it names
+ */
+struct vm_fault {
+	struct pgtable *pt;
+	struct vm_area_struct *vma;
+	unsigned long address;
+	pteval_t orig_pte;
+	struct page *page;
+};
+
+/**
+ * handle_device_private_fault() - the fault path's part for a lower-half access in address
+ * space table @pt at @addr: if the entry is device-private, its pagemap's migrate_to_ram()
+ * gets the fault (struct vm_fault as ctx) and, on success, the access is retried.
+ * Return: 0 when the owner migrated the page (retry); -ENOENT when the entry is not
+ * device-private (an ordinary fault); else the owner's error (the fault stays a fault).
+ */
+int handle_device_private_fault(struct pgtable *pt, unsigned long addr);
+
+/**
+ * migrate_device_private_to_ram() - for migrate_to_ram(): @new (a RAM page the owner filled
+ * with the device page's data) replaces the device-private entry of @vmf, present, writable
+ * if the entry was; map counts move from the device folio to @new's, and the device page
+ * loses the reference its mapping held (put_page(): page_free() when it was the last).
+ * Return: 0, or -EBUSY when the entry changed since the fault (nothing done).
+ */
+int migrate_device_private_to_ram(struct vm_fault *vmf, struct page *new);
+
 #endif

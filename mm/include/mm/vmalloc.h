@@ -2,7 +2,7 @@
 // Virtual address range allocator for the ioremap/memremap region (after Linux mm/vmalloc.c:
 // get_vm_area(), find_vm_area(), a guard page after every area). Addresses only: mapping the
 // range is the caller's business. Differs from Linux: first-fit over a sorted free list in fixed
-// arrays (no rb-tree, no lazy purge), one region, ERR_PTR returns, no locking (boot hart only).
+// arrays (no rb-tree, no lazy purge), one region, ERR_PTR returns, one lock for the whole allocator.
 #ifndef ZONEDEV_MM_VMALLOC_H
 #define ZONEDEV_MM_VMALLOC_H
 

@@ -64,6 +64,14 @@ bool paging_fault_is_permission(uintptr_t va);
  */
 void switch_mm(struct pgtable *pt);
 
+/**
+ * paging_handle_user_fault() - the part of a translation fault at lower-half @va this kernel
+ * serves: a device-private entry of the address space running on this CPU goes to its owner's
+ * migrate_to_ram() (handle_device_private_fault()).
+ * Return: true when the access may be retried, false when the fault stays a fault.
+ */
+bool paging_handle_user_fault(uintptr_t va);
+
 /** paging_dump_walk() - print the table walk of @va in the kernel table, level by level. */
 void paging_dump_walk(uintptr_t va);
 
