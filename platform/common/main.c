@@ -265,6 +265,34 @@ static void build_memory_map(void)
 	memblock_dump();
 }
 
+/*
+ * Before anything reads a pmem range, check that something answers there: a range over an
+ * unbacked hole would fault at its first use (the info-block read), a trap instead of status 2.
+ * Its first and last word are read; a range is all one device in any tree we accept.
+ */
+static void probe_pmem(void)
+{
+	for (int i = 0; i < boot.nr_pmem; i++) {
+		struct pmem_region *p = &boot.pmem[i];
+		phys_addr_t at[2] = { p->base, p->base + p->size - 8 };
+
+		for (int j = 0; p->valid && j < 2; j++) {
+			int ret = paging_probe_phys(at[j]);
+
+			if (ret == 0)
+				continue;
+			pr_err("pmem: %s: [mem 0x%016llx-0x%016llx]: %s 0x%016llx%s; region refused\n",
+			       p->node, (unsigned long long)p->base,
+			       (unsigned long long)(p->base + p->size - 1),
+			       ret == -EFAULT ? "no memory responds at" : "cannot map a probe of",
+			       (unsigned long long)at[j],
+			       ret == -EFAULT ? " (the read faulted)" : "");
+			p->valid = false;
+			boot.pmem_problems++;
+		}
+	}
+}
+
 static int run_status(void)
 {
 	unsigned int p, f, s;
@@ -331,6 +359,7 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 		if (paging_init(&boot.args) == 0) {
 			/* The identity map is gone: the blob is reached through the linear map. */
 			boot.dt.blob = __va(boot.bi.dtb_base);
+			probe_pmem();
 			if (iomem_boot_init() == -EBUSY)
 				boot.memblock_problems++;
 			if (mm_core_init())
