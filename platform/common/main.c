@@ -146,6 +146,29 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/*
+ * "volatile" is a boolean: Linux reads its presence as true whatever value it carries, and so
+ * do we; a value that says otherwise (<0>, "no") is a tree that probably means something else.
+ */
+static void warn_valued_volatile(void)
+{
+	const struct dt *dt = &boot.dt;
+
+	for (int node = dt_next_compatible(dt, -1, "pmem-region"); node >= 0;
+	     node = dt_next_compatible(dt, node, "pmem-region")) {
+		uint32_t len = 0;
+		char path[DT_PATH_MAX];
+
+		if (!dt_getprop(dt, node, "volatile", &len) || len == 0)
+			continue;
+		if (dt_node_path(dt, node, path, sizeof(path)))
+			path[0] = '\0';
+		pr_warn("dt: %s: property \"volatile\" has a %u-byte value: a boolean, its presence "
+			"alone makes the range volatile (as Linux reads it), whatever the value\n",
+			path, len);
+	}
+}
+
 static void read_device_tree(phys_addr_t dtb)
 {
 	int ret;
@@ -168,6 +191,7 @@ static void read_device_tree(phys_addr_t dtb)
 	}
 	boot.dt_valid = true;
 	boot.dt_problems += bootfdt_parse(&boot.dt, &boot.bi, report_dt_error, NULL);
+	warn_valued_volatile();
 	boot.bi.dtb_base = dtb;
 	boot.bi.dtb_size = boot.dt.size;
 }
