@@ -362,8 +362,12 @@ static void parse_pmem(struct bootfdt *b)
 
 		if (!dt_node_available(dt, node))
 			continue;
-		/* Devices are made for children of the root and of simple-bus nodes only. */
-		if (parent >= 0 && parent != dt_root(dt) &&
+		/*
+		 * Devices are made for children of the root and of simple-bus nodes only. Without
+		 * "ranges" the parent cannot translate the address either, which add_reg_ranges()
+		 * reports more precisely.
+		 */
+		if (parent >= 0 && parent != dt_root(dt) && dt_prop_bool(dt, parent, "ranges") &&
 		    !dt_node_is_compatible(dt, parent, "simple-bus")) {
 			problem(b, node, node_off(dt, node),
 				"node at offset 0x%x: pmem-region node under a node that is not a "
