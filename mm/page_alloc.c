@@ -706,6 +706,33 @@ int free_reserved_page(struct page *page)
 	return 0;
 }
 
+int free_reserved_pages(struct page *page, unsigned long nr)
+{
+	struct zone *zone = &zone_normal;
+	unsigned long pfn = page_to_pfn(page);
+
+	if (!zone->initialized || pfn < zone->zone_start_pfn || nr > zone->zone_end_pfn - pfn ||
+	    !range_in_ram(pfn, nr)) {
+		bad_page(__func__, pfn, 0, BAD_OUTSIDE);
+		return -EINVAL;
+	}
+	for (unsigned long i = 0; i < nr; i++)
+		if (!PageFlag(page + i, PG_reserved) || PageCompound(page + i)) {
+			bad_page(__func__, pfn + i, 0, BAD_NOT_RESERVED);
+			return -EINVAL;
+		}
+	for (unsigned long i = 0; i < nr; i++) {
+		ClearPageFlag(page + i, PG_reserved);
+		page[i].flags &= ~PAGE_FLAGS_CLEAR_AT_FREE;
+		set_page_count(page + i, 0);
+	}
+	zone_lock(zone);
+	zone->managed_pages += nr;
+	free_pfn_range(zone, pfn, pfn + nr);
+	zone_unlock(zone);
+	return 0;
+}
+
 phys_addr_t page_alloc_phys(size_t size, size_t align, gfp_t gfp)
 {
 	unsigned long nr = size >> PAGE_SHIFT;

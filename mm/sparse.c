@@ -10,6 +10,7 @@
 #include <mm/memblock.h>
 #include <mm/memremap.h>
 #include <mm/mm_lock.h>
+#include <mm/hugetlb.h>
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
 
@@ -360,6 +361,8 @@ static int check_remove(unsigned long pfn, unsigned long nr_pages, struct vmem_a
 			return -EINVAL;
 		}
 	}
+	if (hvo_range_busy(pfn, nr_pages))
+		return -EBUSY; /* its vmemmap maps the shared tail page: not ours to free */
 	return 0;
 }
 

@@ -144,6 +144,13 @@ unsigned long memblock_free_all(void);
 int free_reserved_page(struct page *page);
 
 /**
+ * free_reserved_pages() - free_reserved_page() of the @nr consecutive pages from @page, under
+ * one lock and in the largest aligned blocks (HVO gives back 7 adjacent vmemmap pages a folio)
+ * Return: 0, -EINVAL (one outside the zone or RAM, or not PG_reserved: nothing freed, warned).
+ */
+int free_reserved_pages(struct page *page, unsigned long nr);
+
+/**
  * page_alloc_phys() - @size bytes of RAM aligned to @align, by physical address: the shape of
  * the page-table and vmemmap allocator hooks once they switch from memblock to the buddy
  * @size: a multiple of PAGE_SIZE, > 0
