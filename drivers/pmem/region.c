@@ -3,7 +3,9 @@
 // regions, the device tree or the kernel. Every refusal says how to fix the tree.
 #include <string.h>
 
+#include <platform/device.h>
 #include <platform/printk.h>
+#include <pmem/pmem.h>
 #include <pmem/region.h>
 
 static bool overlaps(phys_addr_t a, phys_addr_t asz, phys_addr_t b, phys_addr_t bsz)
@@ -36,8 +38,25 @@ static int check_one(const struct boot_info *bi, phys_addr_t image_base, phys_ad
 	phys_addr_t end = p->base + p->size;
 	unsigned long long b = p->base, e = end - 1;
 
+	int in_node = 0;
+
 	if (p->size == 0)
 		return scnprintf(msg, len, "%s: reg entry has size 0", p->node);
+	/*
+	 * Limits of ours, said as such: the device model keeps DEVICE_MAX_REG ranges per node (a
+	 * node with more gets no device at all) and the driver PMEM_MAX_RANGES ranges in all.
+	 */
+	for (int i = 0; i < bi->nr_pmem; i++)
+		in_node += !strcmp(bi->pmem[i].node, p->node);
+	if (in_node > DEVICE_MAX_REG)
+		return scnprintf(msg, len, "%s: [mem 0x%016llx-0x%016llx]: the node has %d pmem "
+				 "ranges, a device holds at most %d: every range of the node is "
+				 "refused (split it into nodes)", p->node, b, e, in_node,
+				 DEVICE_MAX_REG);
+	if (idx >= PMEM_MAX_RANGES)
+		return scnprintf(msg, len, "%s: [mem 0x%016llx-0x%016llx] is pmem range %d in tree "
+				 "order; the pmem driver holds at most %d ranges: refused", p->node,
+				 b, e, idx + 1, PMEM_MAX_RANGES);
 	if (end < p->base)
 		return scnprintf(msg, len, "%s: [mem 0x%016llx + 0x%llx] wraps past the top of the "
 				 "physical address space", p->node, b, (unsigned long long)p->size);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <platform/cacheflush.h>
+#include <platform/errno.h>
 #include <platform/arch.h>
 #include <platform/bootargs.h>
 #include <platform/exit.h>
@@ -303,18 +304,41 @@ int arch_setup(const struct boot_info *bi, const struct bootargs *ba)
 			     "INST_RETIRED is not counted by QEMU without -icount: insns read 0");
 	pr_info("exit: %s\n", semihosting ? "semihosting" :
 			      bi->psci != BI_PSCI_NONE ? "PSCI SYSTEM_OFF (no status)" :
-							 "none: wfi forever (no status)");
+							 "none named: at the end PSCI SYSTEM_OFF "
+							 "is tried through hvc and smc, else park");
 	return problems;
 }
 
+/*
+ * The run must end whatever the input was. Semihosting first when announced (the only path
+ * that carries the status); then the tree's PSCI conduit; then, when the tree could not say
+ * (rejected, absent, no /psci) or its conduit failed, SYSTEM_OFF through each conduit with the
+ * undefined-instruction trap caught; and if nothing answers, park: the result line is out.
+ */
 __noreturn void arch_exit(int status)
 {
+	static bool exiting;
+
 	if (semihosting) {
 		/* Once only: if nobody serves the hlt, the trap path comes back here. */
 		semihosting = false;
 		semihost_exit(status);
 	}
-	psci_system_off();
+	if (!exiting) {
+		exiting = true;
+		if (strcmp(psci_conduit_name(), "none")) {
+			exit_note_statusless("PSCI SYSTEM_OFF (the tree's conduit)");
+			psci_system_off();
+		}
+		/* With us entered at EL2, an hvc would land in our own EL2, which has no vectors. */
+		if (arm64_boot_el != 2) {
+			exit_note_statusless("PSCI SYSTEM_OFF via hvc (not named by the tree)");
+			psci_system_off_probe(BI_PSCI_HVC);
+		}
+		exit_note_statusless("PSCI SYSTEM_OFF via smc (not named by the tree)");
+		psci_system_off_probe(BI_PSCI_SMC);
+		exit_note_parked();
+	}
 	for (;;)
 		__asm__ volatile("wfi");
 }

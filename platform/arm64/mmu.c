@@ -20,6 +20,19 @@ extern volatile uint32_t *arm64_early_uart;
 static volatile uint32_t *pending_early_uart;
 #endif
 
+unsigned int arch_phys_bits(const struct pgtable_cfg *cfg)
+{
+	/* PARange encodings (Arm ARM D19.2.64); 52 needs LPA2/64 KiB pages, which we do not use. */
+	static const unsigned int bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	uint64_t mmfr0;
+	unsigned int pa;
+
+	(void)cfg;
+	__asm__("mrs %0, id_aa64mmfr0_el1" : "=r"(mmfr0));
+	pa = (mmfr0 & 0xf) < ARRAY_SIZE(bits) ? bits[mmfr0 & 0xf] : 48;
+	return MIN(pa, 48u);
+}
+
 const char *arch_pgtable_name(const struct pgtable_cfg *cfg)
 {
 	(void)cfg;

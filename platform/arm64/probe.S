@@ -49,3 +49,45 @@ arm64_probe_exec_fixup:
 	.globl arm64_probe_exec_target
 arm64_probe_exec_target:
 	.quad	0
+
+/*
+ * Conduit probes for PSCI calls the tree did not announce (platform/arm64/psci.c): x0 = SMCCC
+ * function id, x1 = where to store the result. Returns 0 if the call was served, -ENOSYS (-38)
+ * if the hvc/smc was an undefined instruction (nothing at EL2/EL3 answers it); the trap
+ * handler then resumes at the *_fixup label.
+ */
+	.section .text
+	.balign 4
+	.globl arm64_probe_hvc, arm64_probe_hvc_insn, arm64_probe_hvc_fixup
+arm64_probe_hvc:
+	str	x1, [sp, #-16]!
+	mov	x1, xzr
+	mov	x2, xzr
+	mov	x3, xzr
+arm64_probe_hvc_insn:
+	hvc	#0
+	ldr	x1, [sp], #16
+	str	x0, [x1]
+	mov	x0, #0
+	ret
+arm64_probe_hvc_fixup:
+	add	sp, sp, #16
+	mov	x0, #-38
+	ret
+
+	.globl arm64_probe_smc, arm64_probe_smc_insn, arm64_probe_smc_fixup
+arm64_probe_smc:
+	str	x1, [sp, #-16]!
+	mov	x1, xzr
+	mov	x2, xzr
+	mov	x3, xzr
+arm64_probe_smc_insn:
+	smc	#0
+	ldr	x1, [sp], #16
+	str	x0, [x1]
+	mov	x0, #0
+	ret
+arm64_probe_smc_fixup:
+	add	sp, sp, #16
+	mov	x0, #-38
+	ret

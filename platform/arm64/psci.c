@@ -128,6 +128,23 @@ int psci_system_off(void)
 	return psci_to_errno(psci_call(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0));
 }
 
+int arm64_probe_hvc(uint32_t fn, uint64_t *ret);
+int arm64_probe_smc(uint32_t fn, uint64_t *ret);
+
+int psci_system_off_probe(enum bi_psci_conduit c)
+{
+	uint64_t ret = 0;
+	int err;
+
+	if (c == BI_PSCI_HVC)
+		err = arm64_probe_hvc(PSCI_0_2_FN_SYSTEM_OFF, &ret);
+	else if (c == BI_PSCI_SMC)
+		err = arm64_probe_smc(PSCI_0_2_FN_SYSTEM_OFF, &ret);
+	else
+		return -ENODEV;
+	return err ? err : psci_to_errno((int32_t)ret);
+}
+
 int psci_system_reset(void)
 {
 	if (conduit == BI_PSCI_NONE)

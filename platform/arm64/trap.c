@@ -172,6 +172,25 @@ extern char arm64_probe_read_insn[], arm64_probe_read_fixup[];
 extern char arm64_probe_write_insn[], arm64_probe_write_fixup[];
 extern char arm64_probe_exec_fixup[];
 extern uintptr_t arm64_probe_exec_target;
+extern char arm64_probe_hvc_insn[], arm64_probe_hvc_fixup[];
+extern char arm64_probe_smc_insn[], arm64_probe_smc_fixup[];
+
+/*
+ * An hvc or smc that nothing at a higher EL serves is an undefined instruction; the conduit
+ * probes (probe.S) expect that and resume with -ENOSYS. Not a fault: nothing is recorded.
+ */
+static bool conduit_fixup(struct pt_regs *regs, unsigned int vector)
+{
+	if ((vector & 3) != 0 || ESR_EC(regs->esr) != ESR_EC_UNKNOWN)
+		return false;
+	if (regs->pc == (uintptr_t)arm64_probe_hvc_insn)
+		regs->pc = (uintptr_t)arm64_probe_hvc_fixup;
+	else if (regs->pc == (uintptr_t)arm64_probe_smc_insn)
+		regs->pc = (uintptr_t)arm64_probe_smc_fixup;
+	else
+		return false;
+	return true;
+}
 
 /* A fault inside a probe (platform/fault.h) is expected: record it and resume the probe. */
 static bool probe_fixup(struct pt_regs *regs, unsigned int vector)
@@ -226,7 +245,7 @@ void arm64_handle_trap(struct pt_regs *regs, unsigned int vector)
 	if ((vector & 3) == 0 && ESR_EC(regs->esr) == ESR_EC_DABT_CUR &&
 	    (regs->esr & 0x3c) == 0x04 && paging_handle_user_fault(regs->far))
 		return;
-	if (probe_fixup(regs, vector))
+	if (probe_fixup(regs, vector) || conduit_fixup(regs, vector))
 		return;
 	if ((vector & 3) == 1 && vector < 8) {
 		arm64_handle_irq();

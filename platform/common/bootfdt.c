@@ -358,8 +358,24 @@ static void parse_pmem(struct bootfdt *b)
 
 	for (node = dt_next_compatible(dt, -1, "pmem-region"); node >= 0;
 	     node = dt_next_compatible(dt, node, "pmem-region")) {
+		int parent = dt_parent(dt, node);
+
 		if (!dt_node_available(dt, node))
 			continue;
+		/*
+		 * Devices are made for children of the root and of simple-bus nodes only. Without
+		 * "ranges" the parent cannot translate the address either, which add_reg_ranges()
+		 * reports more precisely.
+		 */
+		if (parent >= 0 && parent != dt_root(dt) && dt_prop_bool(dt, parent, "ranges") &&
+		    !dt_node_is_compatible(dt, parent, "simple-bus")) {
+			problem(b, node, node_off(dt, node),
+				"node at offset 0x%x: pmem-region node under a node that is not a "
+				"bus (no \"simple-bus\" compatible): no device is made for it; "
+				"node ignored", node_off(dt, node));
+			b->bi->pmem_refused++;
+			continue;
+		}
 		add_reg_ranges(b, node, "pmem-region", b->bi->pmem, BI_MAX_PMEM, &b->bi->nr_pmem,
 			       false, dt_prop_bool(dt, node, "volatile"), false,
 			       &b->bi->pmem_refused);

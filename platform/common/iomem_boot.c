@@ -4,6 +4,7 @@
 #include <platform/boot.h>
 #include <platform/device.h>
 #include <platform/err.h>
+#include <platform/errno.h>
 #include <platform/printk.h>
 #include <mm/ioresource.h>
 
@@ -30,8 +31,14 @@ int iomem_boot_init(void)
 	unsigned int n = 0;
 	int devices = device_populate_dt(&boot.dt);
 
-	if (devices < 0)
+	if (devices == -ENOMEM) {
+		/* A limit of ours the tree ran into: said, and counted as invalid input. */
+		pr_err("device: the tree has more device nodes than the %u we hold: the rest get "
+		       "no device\n", DEVICE_POOL_SIZE);
+		boot.memblock_problems++;
+	} else if (devices < 0) {
 		pr_err("device: populating from the tree failed: %d\n", devices);
+	}
 	for (struct device *dev = device_first(); dev; dev = dev->next) {
 		for (unsigned int r = 0; r < dev->nr_reg; r++) {
 			/* Memory and pmem nodes describe memory, not MMIO windows. */

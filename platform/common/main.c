@@ -146,6 +146,29 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/*
+ * "volatile" is a boolean: Linux reads its presence as true whatever value it carries, and so
+ * do we; a value that says otherwise (<0>, "no") is a tree that probably means something else.
+ */
+static void warn_valued_volatile(void)
+{
+	const struct dt *dt = &boot.dt;
+
+	for (int node = dt_next_compatible(dt, -1, "pmem-region"); node >= 0;
+	     node = dt_next_compatible(dt, node, "pmem-region")) {
+		uint32_t len = 0;
+		char path[DT_PATH_MAX];
+
+		if (!dt_getprop(dt, node, "volatile", &len) || len == 0)
+			continue;
+		if (dt_node_path(dt, node, path, sizeof(path)))
+			path[0] = '\0';
+		pr_warn("dt: %s: property \"volatile\" has a %u-byte value: a boolean, its presence "
+			"alone makes the range volatile (as Linux reads it), whatever the value\n",
+			path, len);
+	}
+}
+
 static void read_device_tree(phys_addr_t dtb)
 {
 	int ret;
@@ -168,6 +191,7 @@ static void read_device_tree(phys_addr_t dtb)
 	}
 	boot.dt_valid = true;
 	boot.dt_problems += bootfdt_parse(&boot.dt, &boot.bi, report_dt_error, NULL);
+	warn_valued_volatile();
 	boot.bi.dtb_base = dtb;
 	boot.bi.dtb_size = boot.dt.size;
 }
@@ -265,6 +289,34 @@ static void build_memory_map(void)
 	memblock_dump();
 }
 
+/*
+ * Before anything reads a pmem range, check that something answers there: a range over an
+ * unbacked hole would fault at its first use (the info-block read), a trap instead of status 2.
+ * Its first and last word are read; a range is all one device in any tree we accept.
+ */
+static void probe_pmem(void)
+{
+	for (int i = 0; i < boot.nr_pmem; i++) {
+		struct pmem_region *p = &boot.pmem[i];
+		phys_addr_t at[2] = { p->base, p->base + p->size - 8 };
+
+		for (int j = 0; p->valid && j < 2; j++) {
+			int ret = paging_probe_phys(at[j]);
+
+			if (ret == 0)
+				continue;
+			pr_err("pmem: %s: [mem 0x%016llx-0x%016llx]: %s 0x%016llx%s; region refused\n",
+			       p->node, (unsigned long long)p->base,
+			       (unsigned long long)(p->base + p->size - 1),
+			       ret == -EFAULT ? "no memory responds at" : "cannot map a probe of",
+			       (unsigned long long)at[j],
+			       ret == -EFAULT ? " (the read faulted)" : "");
+			p->valid = false;
+			boot.pmem_problems++;
+		}
+	}
+}
+
 static int run_status(void)
 {
 	unsigned int p, f, s;
@@ -331,6 +383,7 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 		if (paging_init(&boot.args) == 0) {
 			/* The identity map is gone: the blob is reached through the linear map. */
 			boot.dt.blob = __va(boot.bi.dtb_base);
+			probe_pmem();
 			if (iomem_boot_init() == -EBUSY)
 				boot.memblock_problems++;
 			if (mm_core_init())
@@ -357,6 +410,9 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 			ktap_skip_suite(suites[i], i + 1, "not selected by suites=");
 		else if (!boot.dt_valid)
 			ktap_skip_suite(suites[i], i + 1, "no valid device tree");
+		else if (boot.bi.nr_memory == 0)
+			/* Reported at boot (status 2): nothing to run on, which is not our failure. */
+			ktap_skip_suite(suites[i], i + 1, "the tree describes no usable RAM");
 		else
 			ktap_run_suite(suites[i], i + 1);
 	}

@@ -9,6 +9,7 @@
 #include <platform/console.h>
 #include <platform/err.h>
 #include <platform/errno.h>
+#include <platform/fault.h>
 #include <platform/memory.h>
 #include <platform/paging.h>
 #include <platform/printk.h>
@@ -103,6 +104,27 @@ void *ioremap(phys_addr_t pa, size_t size)
 		return NULL;
 	}
 	return (void *)(area->addr + (uintptr_t)(pa - base));
+}
+
+int paging_probe_phys(phys_addr_t pa)
+{
+	phys_addr_t base = ALIGN_DOWN(pa, PAGE_SIZE);
+	struct vm_struct *area = get_vm_area(PAGE_SIZE, PAGE_SIZE, VM_IOREMAP);
+	uint64_t val;
+	int ret;
+
+	if (IS_ERR(area))
+		return -ENOMEM;
+	/* Device attributes: nothing is read but the one probed word, never speculatively. */
+	ret = pgtable_map(&kernel_pgtable, area->addr, base, PAGE_SIZE, PAGE_KERNEL_IO, 0);
+	if (!ret) {
+		ret = probe_read((const volatile void *)(area->addr + (uintptr_t)(pa - base)), &val);
+		pgtable_unmap(&kernel_pgtable, area->addr, PAGE_SIZE);
+	} else {
+		ret = -ENOMEM;
+	}
+	free_vm_area(area);
+	return ret;
 }
 
 const char *paging_mode_name(void)
@@ -309,6 +331,52 @@ static int map_dtb(void)
 	return 0;
 }
 
+static void refuse_pmem(struct pmem_region *p, const struct pgtable_cfg *cfg, const char *why)
+{
+	pr_err("pmem: %s: [mem 0x%016llx-0x%016llx] %s (%s): region refused\n", p->node,
+	       (unsigned long long)p->base, (unsigned long long)(p->base + p->size - 1), why,
+	       arch_pgtable_name(cfg));
+	p->valid = false;
+	boot.pmem_problems++;
+}
+
+/*
+ * A pmem range the format cannot reach is refused alone, so the run keeps its page tables:
+ * one above the physical-address width (the CPU would fault on it: address size fault), or
+ * one that stretches the span past what the format's linear map covers. Formats are tried
+ * best first, so what one refuses no later one could map either.
+ */
+static void refuse_unmappable_pmem(const struct pgtable_cfg *cfg)
+{
+	unsigned int pa_bits = arch_phys_bits(cfg);
+	struct kernel_layout probe;
+	phys_addr_t start, end;
+
+	for (int i = 0; i < boot.nr_pmem; i++) {
+		struct pmem_region *p = &boot.pmem[i];
+		if (p->valid && pa_bits < 64 && p->base + p->size > (1ULL << pa_bits)) {
+			char why[80];
+			scnprintf(why, sizeof(why), "lies above the %u-bit physical address width",
+				  pa_bits);
+			refuse_pmem(p, cfg, why);
+		}
+	}
+	for (;;) {
+		int far = -1;
+
+		phys_span(&start, &end);
+		if (kernel_layout_init(&probe, (int)arch_va_bits(cfg), start, end) != -ERANGE)
+			return;
+		/* Drop the valid range farthest from RAM and try again. */
+		for (int i = 0; i < boot.nr_pmem; i++)
+			if (boot.pmem[i].valid && (far < 0 || boot.pmem[i].base > boot.pmem[far].base))
+				far = i;
+		if (far < 0)
+			return;
+		refuse_pmem(&boot.pmem[far], cfg, "is beyond what the linear map can cover");
+	}
+}
+
 /* Build everything in a fresh table for @cfg; the table is not installed. */
 static int build(const struct pgtable_cfg *cfg, void **console_va)
 {
@@ -316,6 +384,7 @@ static int build(const struct pgtable_cfg *cfg, void **console_va)
 	const struct layout_region *io;
 	int ret;
 
+	refuse_unmappable_pmem(cfg);
 	phys_span(&start, &end);
 	ret = kernel_layout_init(&kernel_layout, (int)arch_va_bits(cfg), start, end);
 	if (ret) {

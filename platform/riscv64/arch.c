@@ -204,15 +204,34 @@ static void semihost_exit(int status)
 			 : "memory");
 }
 
+/*
+ * The run must end whatever the input was: the finisher (from the tree) carries the status;
+ * without one (tree rejected or absent) SBI SRST, then the legacy shutdown, which lose it; if
+ * nothing answers, park: the result line is already out.
+ */
 __noreturn void arch_exit(int status)
 {
-	if (semihosting)
+	static bool exiting;
+
+	if (semihosting) {
+		semihosting = false;
 		semihost_exit(status);
+	}
 	if (finisher)
 		*finisher = status == 0 ? 0x5555u : 0x3333u | ((uint32_t)status << 16);
-	if (sbi_info.has_srst)
-		sbi_system_reset(0, status ? 1 : 0);
-	sbi_legacy_shutdown();
+	if (!exiting) {
+		exiting = true;
+		/* A rejected tree means arch_setup() may not have probed the SBI yet. */
+		if (!sbi_info.spec_major && !sbi_info.spec_minor)
+			sbi_probe();
+		if (sbi_info.has_srst) {
+			exit_note_statusless("SBI SRST shutdown");
+			sbi_system_reset(0, status ? 1 : 0);
+		}
+		exit_note_statusless("SBI legacy shutdown");
+		sbi_legacy_shutdown();
+		exit_note_parked();
+	}
 	for (;;)
 		__asm__ volatile("wfi");
 }

@@ -23,6 +23,13 @@ static volatile uint32_t *pending_finisher;
 /* Secondary harts switch to the same table (head.S, riscv_secondary_entry). */
 extern uint64_t riscv_smp_boot_satp;
 
+unsigned int arch_phys_bits(const struct pgtable_cfg *cfg)
+{
+	/* Sv39, Sv48 and Sv57 PTEs all hold a 44-bit PPN: a 56-bit physical address. */
+	(void)cfg;
+	return 56;
+}
+
 const char *arch_pgtable_name(const struct pgtable_cfg *cfg)
 {
 	switch (cfg->levels) {

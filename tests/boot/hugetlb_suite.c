@@ -24,6 +24,7 @@
 #include <mm/memremap.h>
 #include <mm/mmzone.h>
 #include <mm/page_alloc.h>
+#include <pmem/scratch.h>
 
 static struct {
 	unsigned long free0, tables0;
@@ -425,17 +426,16 @@ static void gigantic_1g_folio(struct ktap_test *t)
 
 static void self_hosted_vmemmap_is_refused(struct ktap_test *t)
 {
-	const struct pmem_region *p = NULL;
+	struct pmem_scratch scratch, *p = &scratch;
+	char why[160];
 	struct dev_pagemap pg;
 	unsigned long pfn0, memmap;
 	struct hvo_stats st;
 	void *va;
 
-	for (int i = 0; i < boot.nr_pmem && !p; i++)
-		if (boot.pmem[i].valid && boot.pmem[i].is_volatile)
-			p = &boot.pmem[i];
-	if (!p) {
-		ktap_skip(t, "no volatile pmem range to host its own struct pages");
+	/* Its struct pages take a 2 MiB-aligned altmap: 4 MiB leaves at least one folio beside. */
+	if (pmem_scratch_get(SZ_4M, &scratch, why, sizeof(why))) {
+		ktap_skip(t, "%s", why);
 		return;
 	}
 	/* a compound device folio whose struct pages live in the device itself (altmap) */

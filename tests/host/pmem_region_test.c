@@ -142,10 +142,38 @@ static void dtb_image_zero_and_wrap_refused(void)
 	CHECK(strstr(last, "wraps") != NULL);
 }
 
+/* Limits of ours are refusals (status 2), never a range the driver then silently drops. */
+static void limits_refused(void)
+{
+	struct boot_info bi;
+	struct pmem_region out[BI_MAX_PMEM];
+	char name[16];
+
+	/* 9 ranges over 3 nodes: the driver holds 8, the 9th is refused. */
+	base_tree(&bi);
+	for (int i = 0; i < 9; i++) {
+		snprintf(name, sizeof(name), "pmem@%d", i / 3);
+		add(bi.pmem, &bi.nr_pmem, 0x100000000ULL + (uint64_t)i * (4 << 20), 2 << 20, name,
+		    true);
+	}
+	CHECK_EQ(validate(&bi, out), 1);
+	CHECK(out[7].valid && !out[8].valid);
+	CHECK(strstr(last, "the pmem driver holds at most 8 ranges") != NULL);
+	/* One node with more ranges than a device holds: the whole node is refused. */
+	base_tree(&bi);
+	add(bi.pmem, &bi.nr_pmem, 0x200000000ULL, 2 << 20, "other", true);
+	for (int i = 0; i < 5; i++)
+		add(bi.pmem, &bi.nr_pmem, 0x100000000ULL + (uint64_t)i * (4 << 20), 2 << 20, "big",
+		    true);
+	CHECK_EQ(validate(&bi, out), 5);
+	CHECK(out[0].valid && !out[1].valid && !out[5].valid);
+	CHECK(strstr(last, "a device holds at most 4") != NULL);
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(nomap_covered_regions_accepted), TAP_CASE(misaligned_refused_with_hint),
 	TAP_CASE(usable_ram_overlap_refused),	  TAP_CASE(overlapping_regions_first_wins),
-	TAP_CASE(dtb_image_zero_and_wrap_refused),
+	TAP_CASE(dtb_image_zero_and_wrap_refused), TAP_CASE(limits_refused),
 };
 
 TAP_MAIN("pmem_region", cases)

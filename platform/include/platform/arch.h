@@ -76,6 +76,12 @@ struct pgtable_cfg;
 int arch_pgtable_candidates(const struct boot_info *bi, const struct bootargs *ba,
 			    struct pgtable_cfg *out, int max);
 
+/**
+ * arch_phys_bits() - physical-address width @cfg's leaves can reach on this CPU (arm64: the
+ * lesser of ID_AA64MMFR0_EL1.PARange and the format's 48-bit output address; riscv64: the
+ * 56-bit PA of every Sv mode). An address at or above 1 << width cannot be mapped.
+ */
+unsigned int arch_phys_bits(const struct pgtable_cfg *cfg);
 /** arch_pgtable_name() - "sv39", "sv48", "sv57", "arm64-4k-48". */
 const char *arch_pgtable_name(const struct pgtable_cfg *cfg);
 

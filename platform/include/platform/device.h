@@ -15,7 +15,8 @@ struct device_driver;
 #define DEVICE_NAME_MAX 64
 #define DEVICE_COMPAT_MAX 128
 #define DEVICE_MAX_REG 4
-#define DEVICE_POOL_SIZE 64
+/* QEMU virt trees have about 45 device nodes: room for boards with many pmem nodes besides. */
+#define DEVICE_POOL_SIZE 256
 #define DEVRES_POOL_SIZE 256
 
 /**

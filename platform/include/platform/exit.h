@@ -26,4 +26,13 @@ int invalid_input_count(void);
  */
 __noreturn void plat_exit(int status);
 
+/**
+ * exit_note_statusless() - for arch_exit(): say, at any log level, that the exit about to be
+ * tried (@how) loses the status, so ci/qemu-run reads it from the result line instead of
+ * QEMU's exit code. The text after "exit: <how>: " is what the runner looks for.
+ */
+void exit_note_statusless(const char *how);
+/** exit_note_parked() - for arch_exit(): nothing ended the run; the CPU parks after this. */
+void exit_note_parked(void);
+
 #endif

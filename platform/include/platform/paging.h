@@ -72,6 +72,13 @@ void switch_mm(struct pgtable *pt);
  */
 bool paging_handle_user_fault(uintptr_t va);
 
+/**
+ * paging_probe_phys() - read 8 bytes at physical @pa through a temporary device mapping, with
+ * the fault caught (platform/fault.h). Return: 0 if something answered, -EFAULT if the read
+ * faulted (nothing decodes the address), -ENOMEM if no mapping could be made.
+ */
+int paging_probe_phys(phys_addr_t pa);
+
 /** paging_dump_walk() - print the table walk of @va in the kernel table, level by level. */
 void paging_dump_walk(uintptr_t va);
 

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target for platform/common/dt.c and bootfdt.c: validate arbitrary bytes, and when
-// dt_init() accepts them, walk every node, property and reg entry and decode the boot facts.
+// dt_init() accepts them, walk every node, property and reg entry and decode the boot facts,
+// then validate the pmem ranges (drivers/pmem/region.c). Oracle: the status-2 contract: every
+// problem counted is reported with a message naming a node, and whatever is kept is usable
+// (no empty or wrapping range, accepted pmem aligned and disjoint).
 
 #include <platform/bootinfo.h>
 #include <platform/dt.h>
+#include <pmem/region.h>
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +20,68 @@ static void fail(const char *why)
 {
 	fprintf(stderr, "dt_fuzz: %s\n", why);
 	abort();
+}
+
+struct reports {
+	int n;
+};
+
+static void on_dt_error(const struct dt_error *e, void *ctx)
+{
+	((struct reports *)ctx)->n++;
+	if (!e->msg[0])
+		fail("bootfdt reported a problem without a message");
+}
+
+static void on_pmem_refusal(const char *msg, void *ctx)
+{
+	((struct reports *)ctx)->n++;
+	/* Every refusal starts with the node it is about. */
+	if (!msg[0] || msg[0] == ':' || !strchr(msg, ':'))
+		fail("pmem refusal does not name its node");
+}
+
+static void check_ranges(const struct bi_range *r, int n, const char *what)
+{
+	for (int i = 0; i < n; i++)
+		if (!r[i].size || r[i].base + r[i].size - 1 < r[i].base || !r[i].node[0]) {
+			fprintf(stderr, "dt_fuzz: %s range %d kept unusable\n", what, i);
+			abort();
+		}
+}
+
+/* The decoded facts and the pmem verdicts hold what the contract says. */
+static void check_boot_facts(struct dt *dt, struct boot_info *bi)
+{
+	static struct pmem_region out[BI_MAX_PMEM];
+	struct reports dt_rep = { 0 }, pmem_rep = { 0 };
+	int problems, refused;
+
+	problems = bootfdt_parse(dt, bi, on_dt_error, &dt_rep);
+	if (problems < 0 || problems != dt_rep.n)
+		fail("bootfdt problem count differs from the reports made");
+	if (bi->nr_memory > BI_MAX_MEMORY || bi->nr_reserved > BI_MAX_RESERVED ||
+	    bi->nr_pmem > BI_MAX_PMEM || bi->nr_cpus > BI_MAX_CPUS)
+		fail("boot_info array overflow");
+	check_ranges(bi->memory, bi->nr_memory, "memory");
+	check_ranges(bi->reserved, bi->nr_reserved, "reserved");
+	check_ranges(bi->pmem, bi->nr_pmem, "pmem");
+	refused = pmem_regions_validate(bi, 0x80200000, 0x100000, out, on_pmem_refusal, &pmem_rep);
+	if (refused != pmem_rep.n || refused < 0 || refused > bi->nr_pmem)
+		fail("pmem refusal count differs from the reports made");
+	for (int i = 0; i < bi->nr_pmem; i++) {
+		if (!out[i].valid)
+			continue;
+		refused++;
+		if (out[i].base % PMEM_REGION_ALIGN || out[i].size % PMEM_REGION_ALIGN)
+			fail("accepted pmem range is not 2 MiB aligned");
+		for (int j = 0; j < i; j++)
+			if (out[j].valid && out[i].base < out[j].base + out[j].size &&
+			    out[j].base < out[i].base + out[i].size)
+				fail("two accepted pmem ranges overlap");
+	}
+	if (refused != bi->nr_pmem)
+		fail("a pmem range is neither accepted nor refused");
 }
 
 static int same_name_siblings(const struct dt *dt, int n)
@@ -109,10 +175,7 @@ static void walk(struct dt *dt)
 		if (dt_get_mem_rsv(dt, i, &a, &s))
 			fail("memreserve entry unreadable");
 	}
-	bootfdt_parse(dt, &bi, NULL, NULL);
-	if (bi.nr_memory > BI_MAX_MEMORY || bi.nr_reserved > BI_MAX_RESERVED ||
-	    bi.nr_pmem > BI_MAX_PMEM || bi.nr_cpus > BI_MAX_CPUS)
-		fail("boot_info array overflow");
+	check_boot_facts(dt, &bi);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

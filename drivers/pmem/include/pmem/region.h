@@ -33,7 +33,8 @@ struct pmem_region {
  *
  * A range is refused when: its size is 0 or it wraps; start or size is not 2 MiB aligned; it
  * overlaps a /memory bank without lying wholly inside no-map reserved-memory; it overlaps an
- * earlier accepted pmem range; it covers the device-tree blob or the kernel image.
+ * earlier accepted pmem range; it covers the device-tree blob or the kernel image; its node has
+ * more ranges than a device holds (DEVICE_MAX_REG); it comes after the PMEM_MAX_RANGES-th range.
  * Return: number of refused ranges.
  */
 int pmem_regions_validate(const struct boot_info *bi, phys_addr_t image_base,

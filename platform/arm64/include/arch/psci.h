@@ -48,6 +48,13 @@ int psci_cpu_off(void);
 int psci_affinity_info(uint64_t mpidr, unsigned int lowest_level);
 /** psci_system_off() - power the machine off. Return: only on failure, -errno. */
 int psci_system_off(void);
+/**
+ * psci_system_off_probe() - SYSTEM_OFF through conduit @c whether or not the tree named it: an
+ * hvc/smc nobody serves is caught (undefined instruction) instead of trapping.
+ * Return: only on failure: -ENOSYS if nothing answered, else the PSCI error as -errno.
+ * Never use HVC when we were entered at EL2: our own EL2 would take it, with no vectors.
+ */
+int psci_system_off_probe(enum bi_psci_conduit c);
 /** psci_system_reset() - reset the machine. Return: only on failure, -errno. */
 int psci_system_reset(void);
 
