@@ -144,11 +144,15 @@ static int read_or_write_info(struct pmem_range *r)
 		memunmap(blk);
 		blk = NULL;
 		ret = iomem_set_readonly(r->base, r->size, false);
+		if (!ret && !iomem_range_writable(r->base, r->size))
+			ret = -EPERM; /* nested in another persistent range we do not own */
 		if (!ret)
 			blk = memremap(r->base, PFN_INFO_SIZE, MEMREMAP_WB);
 		if (!blk) {
-			snprintf(why, sizeof(why), "cannot take the range over for writing (%d): "
-				 "nothing written", ret ? ret : -ENOMEM);
+			snprintf(why, sizeof(why), "cannot take the range over for writing (%d%s): "
+				 "nothing written", ret ? ret : -ENOMEM,
+				 ret == -EPERM ? ": it lies inside persistent memory the tree describes "
+				 "as another range" : "");
 			iomem_set_readonly(r->base, r->size, true);
 			return refuse(r, why);
 		}
