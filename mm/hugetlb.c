@@ -43,65 +43,88 @@ static struct folio *alloc_fresh(const struct hstate *h)
 
 static int free_fresh(const struct hstate *h, struct folio *folio)
 {
-	if (hugetlb_vmemmap_optimized(folio) && hugetlb_vmemmap_restore_folio(folio))
-		return -ENOMEM;
 	ClearPageFlag(&folio->page, PG_hugetlb);
 	if (h->order <= HUGETLB_ORDER_2M)
 		return __free_pages(&folio->page, h->order);
 	return free_contig_range(folio_pfn(folio), 1UL << h->order);
 }
 
-unsigned long hugetlb_pool_grow(struct hstate *h, unsigned long count)
+/* Put the folios of @list into @h's pool. */
+static void pool_add(struct hstate *h, struct list_head *list)
 {
-	unsigned long added = 0;
-
-	while (added < count) {
-		struct folio *folio = alloc_fresh(h);
+	while (!list_empty(list)) {
+		struct page *p = list_first_entry(list, struct page, lru);
 		unsigned long flags;
-		bool opt = false;
+		bool opt = hugetlb_vmemmap_optimized(page_folio(p));
 
-		if (!folio)
-			break;
-		if (optimize_on_grow) {
-			int ret = hugetlb_vmemmap_optimize_folio(folio);
-
-			opt = !ret;
-			if (ret)
-				pr_warn("hugetlb: %s folio at pfn 0x%lx kept unoptimized: %d\n", h->name,
-					folio_pfn(folio), ret);
-		}
+		list_del(&p->lru);
+		if (optimize_on_grow && !opt)
+			pr_warn("hugetlb: %s folio at pfn 0x%lx kept unoptimized\n", h->name,
+				folio_pfn(page_folio(p)));
 		flags = mm_lock(&h->lock);
-		list_add_tail(&folio->page.lru, &h->list);
+		list_add_tail(&p->lru, &h->list);
 		h->nr++;
 		h->free++;
 		h->optimized += opt;
 		mm_unlock(&h->lock, flags);
+	}
+}
+
+unsigned long hugetlb_pool_grow(struct hstate *h, unsigned long count)
+{
+	unsigned long added = 0;
+	struct list_head fresh;
+
+	INIT_LIST_HEAD(&fresh);
+	while (added < count) {
+		struct folio *folio = alloc_fresh(h);
+
+		if (!folio)
+			break;
+		list_add_tail(&folio->page.lru, &fresh);
 		added++;
 	}
+	/*
+	 * One batch (one rendezvous, one flush) for all of them. Their tails are canonical by
+	 * construction: prep_compound_page() just wrote them and nobody else has the folios.
+	 */
+	if (optimize_on_grow && added)
+		hugetlb_vmemmap_optimize_folios(&fresh, true);
+	pool_add(h, &fresh);
 	return added;
 }
 
 unsigned long hugetlb_pool_shrink(struct hstate *h, unsigned long count)
 {
-	unsigned long freed = 0;
+	unsigned long freed = 0, taken = 0, restored, flags;
+	struct list_head list;
 
-	while (freed < count) {
+	INIT_LIST_HEAD(&list);
+	while (taken < count) {
 		struct folio *folio = hugetlb_folio_alloc(h);
-		bool was_opt;
-		unsigned long flags;
 
 		if (!folio)
 			break;
-		was_opt = hugetlb_vmemmap_optimized(folio);
-		if (free_fresh(h, folio)) {
+		list_add_tail(&folio->page.lru, &list);
+		taken++;
+	}
+	/* the optimized ones get their vmemmap back in batches; a batch short of memory none */
+	restored = hugetlb_vmemmap_restore_folios(&list);
+	flags = mm_lock(&h->lock);
+	h->optimized -= restored;
+	mm_unlock(&h->lock, flags);
+	while (!list_empty(&list)) {
+		struct folio *folio = page_folio(list_first_entry(&list, struct page, lru));
+
+		list_del(&folio->page.lru);
+		if (hugetlb_vmemmap_optimized(folio) || free_fresh(h, folio)) {
 			pr_warn("hugetlb: %s folio at pfn 0x%lx could not be freed (no memory to "
 				"restore its vmemmap)\n", h->name, folio_pfn(folio));
 			hugetlb_folio_free(h, folio);
-			break;
+			continue;
 		}
 		flags = mm_lock(&h->lock);
 		h->nr--;
-		h->optimized -= was_opt;
 		mm_unlock(&h->lock, flags);
 		freed++;
 	}

@@ -9,24 +9,45 @@
 #include <platform/errno.h>
 #include <platform/memory.h>
 #include <platform/printk.h>
+#include <platform/stop_machine.h>
 
 #include <mm/hugetlb.h>
 #include <mm/mm_lock.h>
 #include <mm/mmzone.h>
 #include <mm/page_alloc.h>
 #include <mm/pgtable.h>
+#include <arch/pgtable.h>
 
 #define VMEMMAP_PMD_SIZE SZ_2M
 #define PTES_PER_PMD 512
+/* One batch remaps at most this many tail vmemmap pages (585 2 MiB folios, or one 1 GiB). */
+#define HVO_BATCH_PTES 4096
+#define HVO_BATCH_FOLIOS 512
 
 static struct {
 	struct mm_lock lock;
 	bool ready;
 	phys_addr_t shared[MAX_FOLIO_ORDER + 1];
-	phys_addr_t old[PTES_PER_PMD];
-	phys_addr_t fresh[PTES_PER_PMD];
+	unsigned long shared_users[MAX_FOLIO_ORDER + 1];
+	phys_addr_t old[HVO_BATCH_PTES];
+	phys_addr_t fresh[HVO_BATCH_PTES];
+	struct pgtable_remap remap[HVO_BATCH_FOLIOS];
+	phys_addr_t split_pa[HVO_BATCH_FOLIOS];
+	unsigned short idx[HVO_BATCH_FOLIOS]; /* b->folios[] index of each hvo.remap[] */
 	struct hvo_stats st;
 } hvo;
+
+/*
+ * One batch: the folios, what happened to each, and whether their tails are known canonical
+ * (made by prep_compound_page() and not handed out since: no byte-by-byte check needed).
+ */
+struct hvo_batch {
+	struct folio **folios;
+	int *ret;
+	unsigned int nr;
+	unsigned int nr_done; /* folios looked at: the rest (-E2BIG) go to the next batch */
+	bool proven;
+};
 
 static unsigned long hvo_lock(void)
 {
@@ -37,9 +58,34 @@ static unsigned long hvo_lock(void)
 	return mm_lock(&hvo.lock);
 }
 
+/*
+ * Run @fn (which takes hvo.lock) so that no other CPU can read a vmemmap entry while it is
+ * broken: on arm64 every change of a live vmemmap entry is a break-before-make (the output
+ * address changes; FEAT_BBM, at any level, relaxes only block-size changes), so the other CPUs
+ * are parked for it. riscv64 has no such rule: a hart reads through the old or the new entry,
+ * both of which show the same bytes, until the flush.
+ */
+static int hvo_run(int (*fn)(void *), struct hvo_batch *b)
+{
+	int ret;
+
+	if (!ARCH_NEEDS_BBM)
+		return fn(b);
+	ret = stop_machine(fn, b);
+	if (ret == -ETIMEDOUT)
+		for (unsigned int i = 0; i < b->nr; i++)
+			b->ret[i] = -ETIMEDOUT;
+	return ret;
+}
+
 phys_addr_t hugetlb_vmemmap_shared_page(unsigned int order)
 {
 	return order <= MAX_FOLIO_ORDER ? hvo.shared[order] : 0;
+}
+
+unsigned long hugetlb_vmemmap_shared_users(unsigned int order)
+{
+	return order <= MAX_FOLIO_ORDER ? hvo.shared_users[order] : 0;
 }
 
 void hugetlb_vmemmap_get_stats(struct hvo_stats *st)
@@ -56,12 +102,40 @@ static void canonical_tail(struct page *tail, unsigned int order, enum zone_type
 	atomic_store_explicit(&tail->_mapcount, -1, memory_order_relaxed);
 }
 
-/* 64 canonical tails: the page all optimized folios of @order share. Set *@created if new. */
-static phys_addr_t shared_page(unsigned int order, bool *created)
+/*
+ * The linear map also reaches the shared page: a stray write through that alias would change
+ * the tails of every optimized folio of the order at once, so the alias is made read-only
+ * (@ro) while the page is shared, and writable again before it is freed. Where the alias is a
+ * block leaf on arm64 it stays writable (counted): making one page of it read-only would split
+ * a live linear-map block, a break-before-make this CPU itself could fall into (its page tables
+ * are reached through that block), which needs FEAT_BBM level 2 to avoid.
+ */
+static void protect_alias(phys_addr_t pa, bool ro)
+{
+	struct pgtable *pt = vmemmap_pgtable();
+	uintptr_t va = (uintptr_t)__va(pa);
+	struct pgtable_walk_result r;
+
+	if (pgtable_walk(pt, va, &r))
+		return; /* no alias in this table (host tests: the linear map is not in it) */
+	if (ARCH_NEEDS_BBM && r.level != PGTABLE_LEVEL_PTE) {
+		hvo.st.alias_writable += ro ? 1 : -1;
+		return;
+	}
+	if (pgtable_protect(pt, va, PAGE_SIZE, ro ? PAGE_KERNEL_RO : PAGE_KERNEL))
+		pr_warn("hvo: the linear alias of the shared tail page 0x%llx stays %s\n",
+			(unsigned long long)pa, ro ? "writable" : "read-only");
+}
+
+/*
+ * 64 canonical tails: the page all optimized folios of @order share, made on first use (bit
+ * @order of *@created set then). It is kept while no folio maps it, for the next optimization,
+ * but never freed while one does: hvo.shared_users[] counts them.
+ */
+static phys_addr_t shared_page(unsigned int order, unsigned long *created)
 {
 	struct page *p, tail;
 
-	*created = false;
 	if (hvo.shared[order])
 		return hvo.shared[order];
 	p = alloc_page(__GFP_ZERO);
@@ -71,17 +145,23 @@ static phys_addr_t shared_page(unsigned int order, bool *created)
 	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(struct page); i++)
 		memcpy((struct page *)__va(page_to_phys(p)) + i, &tail, sizeof(tail));
 	hvo.shared[order] = page_to_phys(p);
+	protect_alias(hvo.shared[order], true);
 	hvo.st.shared_pages++;
-	*created = true;
+	*created |= 1UL << order;
 	return hvo.shared[order];
 }
 
-/* Undo shared_page() when the optimization that created it did not happen. */
-static void drop_new_shared_page(unsigned int order)
+/* Undo shared_page() for the orders of @created whose optimizations all failed. */
+static void drop_unused_shared_pages(unsigned long created)
 {
-	__free_pages(phys_to_page(hvo.shared[order]), 0);
-	hvo.shared[order] = 0;
-	hvo.st.shared_pages--;
+	for (unsigned int order = 0; order <= MAX_FOLIO_ORDER; order++) {
+		if (!(created & (1UL << order)) || hvo.shared_users[order])
+			continue;
+		protect_alias(hvo.shared[order], false);
+		__free_pages(phys_to_page(hvo.shared[order]), 0);
+		hvo.shared[order] = 0;
+		hvo.st.shared_pages--;
+	}
 }
 
 /* The vmemmap address range of @folio's struct pages: [*start, *end). */
@@ -91,18 +171,23 @@ static void folio_vmemmap(const struct folio *folio, uintptr_t *start, uintptr_t
 	*end = *start + (folio_nr_pages(folio) * sizeof(struct page));
 }
 
-static bool self_hosted(const struct folio *folio, uintptr_t start)
+static unsigned long folio_tail_vmemmap_pages(const struct folio *folio)
 {
-	struct pgtable_walk_result r;
+	return folio_nr_pages(folio) * sizeof(struct page) / PAGE_SIZE - 1;
+}
+
+/* @r: the walk of the folio's first struct page */
+static bool self_hosted(const struct folio *folio, const struct pgtable_walk_result *r)
+{
 	unsigned long pfn = folio_pfn(folio);
 	struct mem_section *ms = __pfn_to_section(pfn);
 	phys_addr_t lo = PFN_PHYS(pfn), hi = lo + PFN_PHYS(folio_nr_pages(folio));
 
 	if (ms && ms->altmap)
 		return true; /* the memmap lives in the device range (memmap_on_memory / altmap) */
-	if (pgtable_walk(vmemmap_pgtable(), start, &r))
+	if (!r->found)
 		return true;
-	return r.pa >= lo && r.pa < hi;
+	return r->pa >= lo && r->pa < hi;
 }
 
 /*
@@ -121,25 +206,6 @@ static void split_backing(phys_addr_t pa)
 		set_page_count(p + i, 1);
 }
 
-static int split_vmemmap_pmds(struct pgtable *pt, uintptr_t start, uintptr_t end)
-{
-	for (uintptr_t a = ALIGN_DOWN(start, VMEMMAP_PMD_SIZE); a < end; a += VMEMMAP_PMD_SIZE) {
-		struct pgtable_walk_result r;
-		int ret;
-
-		if (pgtable_walk(pt, a < start ? start : a, &r))
-			return -ENOENT;
-		if (r.level != PGTABLE_LEVEL_PMD)
-			continue;
-		ret = pgtable_split(pt, a, PGTABLE_LEVEL_PMD);
-		if (ret)
-			return ret;
-		split_backing(r.pa);
-		hvo.st.pmd_splits++;
-	}
-	return 0;
-}
-
 static void free_backing(phys_addr_t pa)
 {
 	struct page *p = phys_to_page(pa);
@@ -152,82 +218,32 @@ static void free_backing(phys_addr_t pa)
 }
 
 /*
- * Give the tail vmemmap pages in [@from, @to) private pages again, filled with the canonical
- * tails; pages that were already private (a partial restore) are replaced and freed.
+ * free_backing() of @pas[0..@nr): a run of adjacent boot (reserved) pages, what the tails of a
+ * folio usually had, goes back in one call.
  */
-static int restore_range(unsigned int order, uintptr_t from, uintptr_t to)
+static void free_backing_many(const phys_addr_t *pas, unsigned long nr)
 {
-	struct pgtable *pt = vmemmap_pgtable();
-
-	for (uintptr_t va = from; va < to;) {
-		uintptr_t stop = ALIGN_DOWN(va + VMEMMAP_PMD_SIZE, VMEMMAP_PMD_SIZE);
-		unsigned long n = ((stop < to ? stop : to) - va) >> PAGE_SHIFT, got = 0;
-		int ret;
-
-		for (; got < n; got++) {
-			struct page *p = alloc_page(GFP_KERNEL);
-
-			if (!p)
-				break;
-			hvo.fresh[got] = page_to_phys(p);
-			memcpy(__va(hvo.fresh[got]), __va(hvo.shared[order]), PAGE_SIZE);
-		}
-		if (got < n) {
-			while (got--)
-				__free_pages(phys_to_page(hvo.fresh[got]), 0);
-			return -ENOMEM;
-		}
-		ret = pgtable_remap_ptes(pt, va, n, hvo.fresh, 0, PAGE_KERNEL, hvo.old);
-		if (ret) {
-			for (unsigned long i = 0; i < n; i++)
-				__free_pages(phys_to_page(hvo.fresh[i]), 0);
-			return ret;
-		}
-		for (unsigned long i = 0; i < n; i++)
-			if (hvo.old[i] != hvo.shared[order])
-				free_backing(hvo.old[i]);
-		hvo.st.pages_allocated += n;
-		va += n << PAGE_SHIFT;
+	for (unsigned long i = 0, run; i < nr; i += run) {
+		run = 1;
+		if (PageFlag(phys_to_page(pas[i]), PG_reserved))
+			while (i + run < nr && pas[i + run] == pas[i] + run * PAGE_SIZE &&
+			       PageFlag(phys_to_page(pas[i + run]), PG_reserved))
+				run++;
+		if (run > 1)
+			free_reserved_pages(phys_to_page(pas[i]), run);
+		else
+			free_backing(pas[i]);
 	}
-	return 0;
 }
 
-int hugetlb_vmemmap_optimize_folio(struct folio *folio)
+/* Every tail of @folio is the canonical one (what is read must not change with the remap). */
+static int tails_canonical(const struct folio *folio, uintptr_t start, uintptr_t end)
 {
-	struct pgtable *pt = vmemmap_pgtable();
 	unsigned int order = folio_order(folio);
-	uintptr_t start, end, va;
-	phys_addr_t shared;
-	unsigned long flags, flush0 = tlb_flush_count;
 	struct page tail;
-	bool created;
-	int ret = 0;
 
-	if (!pt || !PageHead(&folio->page) || order < HUGETLB_ORDER_2M || order > MAX_FOLIO_ORDER)
-		return -EINVAL;
-	folio_vmemmap(folio, &start, &end);
-	flags = hvo_lock();
-	if (hugetlb_vmemmap_optimized(folio)) {
-		ret = -EALREADY;
-		goto out;
-	}
-	if (self_hosted(folio, start)) {
-		hvo.st.refused_self_hosted++;
-		pr_err("hvo: folio at pfn 0x%lx: its struct pages are self-hosted (inside device or "
-		       "folio memory): not optimized\n", folio_pfn(folio));
-		ret = -EOPNOTSUPP;
-		goto out;
-	}
-	/* RAM folios only: the shared tails carry ZONE_NORMAL, and only RAM vmemmap is freed. */
-	if (page_zonenum(&folio->page) != ZONE_NORMAL) {
-		pr_err("hvo: folio at pfn 0x%lx is not in ZONE_NORMAL: not optimized\n",
-		       folio_pfn(folio));
-		ret = -EINVAL;
-		goto out;
-	}
-	/* Every tail must already be the canonical one: the remap must not change what is read. */
 	canonical_tail(&tail, order, ZONE_NORMAL);
-	for (va = start + PAGE_SIZE; va < end; va += sizeof(struct page)) {
+	for (uintptr_t va = start + PAGE_SIZE; va < end; va += sizeof(struct page)) {
 		/* the first tail page struct by struct, every later one against it whole */
 		const void *want = va < start + 2 * PAGE_SIZE ? (const void *)&tail :
 			(const void *)(start + PAGE_SIZE);
@@ -237,79 +253,348 @@ int hugetlb_vmemmap_optimize_folio(struct folio *folio)
 			pr_err("hvo: folio at pfn 0x%lx: the tail struct page at 0x%lx differs from "
 			       "the canonical tail: not optimized\n", folio_pfn(folio),
 			       (unsigned long)va);
-			ret = -EBUSY;
-			goto out;
+			return -EBUSY;
 		}
 		if (len == PAGE_SIZE)
 			va += PAGE_SIZE - sizeof(struct page);
 	}
-	shared = shared_page(order, &created);
-	if (!shared) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = split_vmemmap_pmds(pt, start, end);
-	if (ret) {
-		if (created)
-			drop_new_shared_page(order);
-		goto out;
-	}
-	/* One batch (one flush) per vmemmap PMD: the tails of a 1 GiB folio span 8 of them. */
-	for (va = start + PAGE_SIZE; va < end;) {
-		uintptr_t stop = ALIGN_DOWN(va + VMEMMAP_PMD_SIZE, VMEMMAP_PMD_SIZE);
-		unsigned long n = ((stop < end ? stop : end) - va) >> PAGE_SHIFT;
+	return 0;
+}
 
-		ret = pgtable_remap_ptes(pt, va, n, NULL, shared, PAGE_KERNEL_RO, hvo.old);
-		if (ret) {
-			/* give the part already shared its own pages back: the folio stays whole */
-			pr_err("hvo: remapping the tails at 0x%lx failed: %d; undoing\n",
-			       (unsigned long)va, ret);
-			if (restore_range(order, start + PAGE_SIZE, va)) {
-				/* no memory to undo: the folio stays (partly) optimized, restore later */
-				SetPageFlag(&folio->page, PG_vmemmap_optimized);
-				hvo.st.optimized++;
-			}
-			goto out;
-		}
-		for (unsigned long i = 0; i < n; i++)
-			free_backing(hvo.old[i]);
-		hvo.st.pages_freed += n;
-		va += n << PAGE_SHIFT;
+/* Whether @folio may be optimized: 0 or why not (reported). @r: the walk of its head. */
+static int optimizable(struct folio *folio, bool proven, struct pgtable_walk_result *r)
+{
+	unsigned int order = folio_order(folio);
+	uintptr_t start, end;
+
+	if (!PageHead(&folio->page) || order < HUGETLB_ORDER_2M || order > MAX_FOLIO_ORDER)
+		return -EINVAL;
+	if (hugetlb_vmemmap_optimized(folio))
+		return -EALREADY;
+	folio_vmemmap(folio, &start, &end);
+	pgtable_walk(vmemmap_pgtable(), start, r);
+	if (self_hosted(folio, r)) {
+		hvo.st.refused_self_hosted++;
+		pr_err("hvo: folio at pfn 0x%lx: its struct pages are self-hosted (inside device or "
+		       "folio memory): not optimized\n", folio_pfn(folio));
+		return -EOPNOTSUPP;
 	}
-	SetPageFlag(&folio->page, PG_vmemmap_optimized);
-	hvo.st.optimized++;
+	/* RAM folios only: the shared tails carry ZONE_NORMAL, and only RAM vmemmap is freed. */
+	if (page_zonenum(&folio->page) != ZONE_NORMAL) {
+		pr_err("hvo: folio at pfn 0x%lx is not in ZONE_NORMAL: not optimized\n",
+		       folio_pfn(folio));
+		return -EINVAL;
+	}
+	return proven ? 0 : tails_canonical(folio, start, end);
+}
+
+/* The PMD leaf @r found, if it is one (its backing is split with it): its pa. */
+static phys_addr_t vmemmap_pmd_leaf(const struct pgtable_walk_result *r)
+{
+	if (!r->found || r->level != PGTABLE_LEVEL_PMD)
+		return 0;
+	return ALIGN_DOWN(r->pa, VMEMMAP_PMD_SIZE);
+}
+
+/*
+ * Optimize the folios of @b in one remap: the vmemmap PMD leaves they lie under are split in
+ * the same break-flush-make, so the whole batch costs one TLB flush. The old backing is freed
+ * after it. A folio refused gets its reason in b->ret[] and leaves the others alone.
+ */
+static int optimize_batch(void *arg)
+{
+	struct hvo_batch *b = arg;
+	struct pgtable *pt = vmemmap_pgtable();
+	unsigned long flags = hvo_lock(), flush0, nptes = 0, created = 0;
+	unsigned int n = 0, nsplit = 0, more, order;
+	int ret;
+
+	b->nr_done = b->nr;
+	for (unsigned int i = 0; i < b->nr; i++) {
+		struct folio *f = b->folios[i];
+		struct pgtable_walk_result r;
+		uintptr_t start, end;
+		phys_addr_t shared, leaf;
+
+		b->ret[i] = optimizable(f, b->proven, &r);
+		if (b->ret[i])
+			continue;
+		order = folio_order(f);
+		shared = shared_page(order, &created);
+		if (!shared) {
+			pr_err("hvo: no page for the shared order-%u tails: folio at pfn 0x%lx not "
+			       "optimized\n", order, folio_pfn(f));
+			b->ret[i] = -ENOMEM;
+			continue;
+		}
+		folio_vmemmap(f, &start, &end);
+		/* the leaves under the tails (1 for a 2 MiB folio, 8 for a 1 GiB one), new ones */
+		more = 0;
+		for (uintptr_t a = start; a < end; a += VMEMMAP_PMD_SIZE) {
+			if (a != start)
+				pgtable_walk(pt, a, &r); /* the head's walk serves the first */
+			leaf = vmemmap_pmd_leaf(&r);
+			for (unsigned int k = 0; k < nsplit + more && leaf; k++)
+				if (hvo.split_pa[k] == leaf)
+					leaf = 0;
+			if (leaf)
+				hvo.split_pa[nsplit + more++] = leaf;
+		}
+		if (nsplit + more > PGTABLE_REMAP_MAX_SPLITS) {
+			/* one remap splits no more: this folio and the rest go to the next batch */
+			for (unsigned int j = i; j < b->nr; j++)
+				b->ret[j] = -E2BIG;
+			b->nr_done = i;
+			break;
+		}
+		nsplit += more;
+		hvo.remap[n] = (struct pgtable_remap){
+			.va = start + PAGE_SIZE, .nr = folio_tail_vmemmap_pages(f), .one_pa = shared,
+			.prot = PAGE_KERNEL_RO, .old = &hvo.old[nptes] };
+		nptes += hvo.remap[n].nr;
+		hvo.idx[n++] = i;
+	}
+	flush0 = tlb_flush_count; /* the remap's, not those of a new shared page's alias */
+	ret = n ? pgtable_remap_ptes_many(pt, hvo.remap, n) : 0;
+	hvo.st.flushes += tlb_flush_count - flush0;
+	if (ret) {
+		/* nothing changed: the folios stay whole and unoptimized */
+		pr_err("hvo: remapping the tails of %u folio(s) failed: %d; none optimized\n", n,
+		       ret);
+		for (unsigned int i = 0; i < n; i++)
+			b->ret[hvo.idx[i]] = ret;
+	} else {
+		for (unsigned int k = 0; k < nsplit; k++)
+			split_backing(hvo.split_pa[k]);
+		hvo.st.pmd_splits += nsplit;
+		free_backing_many(hvo.old, nptes);
+		hvo.st.pages_freed += nptes;
+		for (unsigned int i = 0; i < n; i++) {
+			struct folio *f = b->folios[hvo.idx[i]];
+
+			SetPageFlag(&f->page, PG_vmemmap_optimized);
+			hvo.shared_users[folio_order(f)]++;
+			hvo.st.optimized++;
+		}
+		hvo.st.batches += n > 0;
+	}
+	drop_unused_shared_pages(created);
+	mm_unlock(&hvo.lock, flags);
+	return 0;
+}
+
+/*
+ * Restore the folios of @b: every page the batch needs is allocated before any entry
+ * changes; short of one, none is restored (-ENOMEM) and nothing changed.
+ */
+static int restore_batch(void *arg)
+{
+	struct hvo_batch *b = arg;
+	struct pgtable *pt = vmemmap_pgtable();
+	unsigned long flags = hvo_lock(), flush0 = tlb_flush_count, nptes = 0, got;
+	unsigned int n = 0;
+	int ret = 0;
+
+	b->nr_done = b->nr;
+	for (unsigned int i = 0; i < b->nr; i++) {
+		struct folio *f = b->folios[i];
+		uintptr_t start, end;
+
+		if (!hugetlb_vmemmap_optimized(f)) {
+			b->ret[i] = -EINVAL;
+			continue;
+		}
+		folio_vmemmap(f, &start, &end);
+		hvo.remap[n] = (struct pgtable_remap){
+			.va = start + PAGE_SIZE, .nr = folio_tail_vmemmap_pages(f),
+			.pas = &hvo.fresh[nptes], .prot = PAGE_KERNEL, .old = &hvo.old[nptes] };
+		nptes += hvo.remap[n].nr;
+		b->ret[i] = 0;
+		hvo.idx[n++] = i;
+	}
+	for (got = 0; got < nptes; got++) {
+		struct page *p = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+
+		if (!p)
+			break;
+		hvo.fresh[got] = page_to_phys(p);
+	}
+	if (got < nptes) {
+		ret = -ENOMEM;
+		pr_err("hvo: %lu of the %lu pages needed to restore the vmemmap of %u folio(s) "
+		       "(first at pfn 0x%lx): none restored, they stay optimized and whole\n",
+		       got, nptes, n, folio_pfn(b->folios[hvo.idx[0]]));
+	} else {
+		/* the tails read the same through the new pages (copied from the shared one) */
+		for (unsigned int i = 0, off = 0; i < n; off += hvo.remap[i].nr, i++)
+			for (unsigned long j = 0; j < hvo.remap[i].nr; j++)
+				memcpy(__va(hvo.fresh[off + j]),
+				       __va(hvo.shared[folio_order(b->folios[hvo.idx[i]])]),
+				       PAGE_SIZE);
+		ret = n ? pgtable_remap_ptes_many(pt, hvo.remap, n) : 0;
+		if (ret)
+			pr_err("hvo: remapping the tails of %u folio(s) failed: %d; none restored\n",
+			       n, ret);
+	}
+	if (ret) {
+		while (got--)
+			__free_pages(phys_to_page(hvo.fresh[got]), 0);
+		for (unsigned int i = 0; i < n; i++)
+			b->ret[hvo.idx[i]] = ret;
+		goto out;
+	}
+	hvo.st.pages_allocated += nptes;
+	for (unsigned int i = 0, off = 0; i < n; off += hvo.remap[i].nr, i++) {
+		struct folio *f = b->folios[hvo.idx[i]];
+		unsigned int order = folio_order(f);
+
+		for (unsigned long j = 0; j < hvo.remap[i].nr; j++)
+			if (hvo.old[off + j] != hvo.shared[order])
+				free_backing(hvo.old[off + j]);
+		ClearPageFlag(&f->page, PG_vmemmap_optimized);
+		hvo.st.optimized--;
+		hvo.shared_users[order]--;
+	}
+	hvo.st.batches += n > 0;
 out:
 	hvo.st.flushes += tlb_flush_count - flush0;
 	mm_unlock(&hvo.lock, flags);
+	return 0;
+}
+
+/*
+ * Take up to HVO_BATCH_FOLIOS folios (HVO_BATCH_PTES tail pages) from @list, starting at
+ * *@pos, into @folios. Return: how many.
+ */
+static unsigned int next_batch(struct list_head *list, struct list_head **pos,
+			       struct folio **folios)
+{
+	unsigned long ptes = 0;
+	unsigned int n = 0;
+
+	while (*pos != list && n < HVO_BATCH_FOLIOS) {
+		struct folio *f = page_folio(list_entry(*pos, struct page, lru));
+		unsigned long need = folio_order(f) >= HUGETLB_ORDER_2M &&
+				     folio_order(f) <= MAX_FOLIO_ORDER ?
+				     folio_tail_vmemmap_pages(f) : 0;
+
+		if (n && ptes + need > HVO_BATCH_PTES)
+			break;
+		ptes += need;
+		folios[n++] = f;
+		*pos = (*pos)->next;
+	}
+	return n;
+}
+
+static struct folio *batch_folios[HVO_BATCH_FOLIOS];
+static int batch_ret[HVO_BATCH_FOLIOS];
+static int batch_busy;
+
+/* Run @fn over @list in batches. Return: folios it did something to. */
+static unsigned long run_batches(struct list_head *list, int (*fn)(void *), bool proven)
+{
+	struct list_head *pos = list->next;
+	unsigned long done = 0;
+
+	for (;;) {
+		struct hvo_batch b = { .folios = batch_folios, .ret = batch_ret, .proven = proven };
+
+		b.nr = next_batch(list, &pos, batch_folios);
+		if (!b.nr)
+			break;
+		b.nr_done = b.nr;
+		hvo_run(fn, &b);
+		if (b.nr_done < b.nr) /* the rest starts the next batch */
+			pos = &batch_folios[b.nr_done]->page.lru;
+		/* why a folio was left as it was is already reported (or is no error) */
+		for (unsigned int i = 0; i < b.nr_done; i++)
+			done += !b.ret[i];
+	}
+	return done;
+}
+
+static int run_one(struct folio *folio, int (*fn)(void *), bool proven)
+{
+	struct folio *f = folio;
+	int ret = 0;
+	struct hvo_batch b = { .folios = &f, .ret = &ret, .nr = 1, .proven = proven };
+
+	if (!vmemmap_pgtable())
+		return -EINVAL;
+	hvo_run(fn, &b);
 	return ret;
+}
+
+int hugetlb_vmemmap_optimize_folio(struct folio *folio)
+{
+	return run_one(folio, optimize_batch, false);
 }
 
 int hugetlb_vmemmap_restore_folio(struct folio *folio)
 {
-	uintptr_t start, end;
-	unsigned long flags, flush0 = tlb_flush_count;
-	int ret = 0;
+	return run_one(folio, restore_batch, false);
+}
+
+/*
+ * The batch arrays are one set: batches of two callers run one after the other (the lock is
+ * taken with interrupts on, so a CPU waiting here can still be parked by the other's batch).
+ */
+static void batches_lock(void)
+{
+	while (__atomic_exchange_n(&batch_busy, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void batches_unlock(void)
+{
+	__atomic_store_n(&batch_busy, 0, __ATOMIC_RELEASE);
+}
+
+unsigned long hugetlb_vmemmap_optimize_folios(struct list_head *folios, bool fresh)
+{
+	unsigned long n;
 
 	if (!vmemmap_pgtable())
-		return -EINVAL;
-	folio_vmemmap(folio, &start, &end);
+		return 0;
+	batches_lock();
+	n = run_batches(folios, optimize_batch, fresh);
+	batches_unlock();
+	return n;
+}
+
+unsigned long hugetlb_vmemmap_restore_folios(struct list_head *folios)
+{
+	unsigned long n;
+
+	if (!vmemmap_pgtable())
+		return 0;
+	batches_lock();
+	n = run_batches(folios, restore_batch, false);
+	batches_unlock();
+	return n;
+}
+
+bool hvo_range_busy(unsigned long pfn, unsigned long nr)
+{
+	unsigned long flags, end = pfn + nr, found = 0;
+
+	if (!__atomic_load_n(&hvo.st.optimized, __ATOMIC_RELAXED))
+		return false;
 	flags = hvo_lock();
-	if (!hugetlb_vmemmap_optimized(folio)) {
-		ret = -EINVAL;
-		goto out;
+	/* an optimized folio is 512-aligned: one struct page per 512 pfns meets each of them */
+	for (unsigned long p = pfn; p < end && !found; p = ALIGN_DOWN(p + 512, 512)) {
+		struct page *head = compound_head(pfn_to_page(p));
+
+		if (PageHead(head) && PageFlag(head, PG_vmemmap_optimized))
+			found = page_to_pfn(head);
 	}
-	ret = restore_range(folio_order(folio), start + PAGE_SIZE, end);
-	if (ret) {
-		pr_err("hvo: no memory to restore the vmemmap of the folio at pfn 0x%lx: %d\n",
-		       folio_pfn(folio), ret);
-		goto out; /* what is restored stays restored; a later restore finishes the rest */
-	}
-	ClearPageFlag(&folio->page, PG_vmemmap_optimized);
-	hvo.st.optimized--;
-out:
-	hvo.st.flushes += tlb_flush_count - flush0;
 	mm_unlock(&hvo.lock, flags);
-	return ret;
+	if (found)
+		pr_err("hvo: pfns 0x%lx-0x%lx hold struct pages of the HVO-optimized folio at pfn "
+		       "0x%lx (mapped onto the shared tail page): restore it (or shrink its pool) "
+		       "before removing them\n", pfn, end - 1, found);
+	return found;
 }
 
 bool hugetlb_vmemmap_describe(uintptr_t va, char *buf, size_t len)

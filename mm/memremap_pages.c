@@ -213,32 +213,34 @@ static bool pgmap_pages_start_referenced(const struct dev_pagemap *pgmap)
 	return pgmap->type == MEMORY_DEVICE_GENERIC || pgmap->type == MEMORY_DEVICE_PCI_P2PDMA;
 }
 
-static void init_zone_device_page(struct page *page, struct dev_pagemap *pgmap)
-{
-	init_single_page(page, ZONE_DEVICE);
-	SetPageFlag(page, PG_reserved);
-	page->pgmap = pgmap;
-	page->zone_device_data = NULL;
-	set_page_count(page, pgmap_pages_start_referenced(pgmap) ? 1 : 0);
-}
-
+/*
+ * One pass, one write per struct page, every decision taken once per call: a base page and a
+ * compound head are the same device-page template (the head adds PG_head and the order), and
+ * tails are the canonical tail of the order (page.h), zone bits only. A trailing part too short
+ * for a whole compound page is base pages.
+ */
 unsigned long memmap_init_zone_device(unsigned long start_pfn, unsigned long nr_pages,
 				      struct dev_pagemap *pgmap)
 {
-	unsigned long step = 1UL << pgmap->vmemmap_shift;
-	unsigned long end = start_pfn + nr_pages;
+	unsigned int order = (unsigned int)pgmap->vmemmap_shift;
+	unsigned long step = 1UL << order, zone_bits = (unsigned long)ZONE_DEVICE << PAGE_ZONE_SHIFT;
+	unsigned long flags = zone_bits | (1UL << PG_reserved);
+	unsigned long counts = page_counts(-1, pgmap_pages_start_referenced(pgmap) ? 1 : 0);
+	unsigned long whole = order ? nr_pages & ~(step - 1) : 0;
+	struct page *p = pfn_to_page(start_pfn), *end = p + whole;
 
-	for (unsigned long pfn = start_pfn; pfn < end; pfn += step) {
-		struct page *head = pfn_to_page(pfn);
+	if (order) {
+		unsigned long head_flags = flags | (1UL << PG_head) |
+					   ((unsigned long)order << PAGE_ORDER_SHIFT);
+		unsigned long info = compound_info_for_order(order);
+		unsigned long tail_counts = page_counts(-1, 0);
 
-		init_zone_device_page(head, pgmap);
-		/* The tails are written by prep_compound_page(), identical to each other. */
-		if (step > 1 && pfn + step <= end)
-			prep_compound_page(head, (unsigned int)pgmap->vmemmap_shift);
-		else
-			for (unsigned long i = 1; i < step && pfn + i < end; i++)
-				init_zone_device_page(pfn_to_page(pfn + i), pgmap);
+		for (; p != end; p += step) {
+			page_init_raw(p, head_flags, (unsigned long)pgmap, counts);
+			init_pages_raw(p + 1, step - 1, zone_bits, info, tail_counts);
+		}
 	}
+	init_pages_raw(p, nr_pages - whole, flags, (unsigned long)pgmap, counts);
 	return nr_pages;
 }
 

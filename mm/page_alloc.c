@@ -604,6 +604,28 @@ bad:
 	return -EINVAL;
 }
 
+#define FREE_FLAGS ((unsigned long)ZONE_NORMAL << PAGE_ZONE_SHIFT)
+#define RESERVED_FLAGS (FREE_FLAGS | (1UL << PG_reserved))
+
+/*
+ * Rewrite the RAM pages from *@pos (in RAM range *@ri on) up to @limit whole as reserved pages,
+ * and leave the cursor at @limit.
+ */
+static void reserve_upto(unsigned int *ri, unsigned long *pos, unsigned long limit)
+{
+	for (; *ri < nr_ram_ranges; (*ri)++) {
+		const struct pfn_range *r = &ram_ranges[*ri];
+		unsigned long s = MAX(*pos, r->start), e = MIN(r->end, limit);
+
+		if (s < e)
+			init_pages_raw(pfn_to_page(s), e - s, RESERVED_FLAGS, 0, page_counts(-1, 1));
+		if (limit < r->end) {
+			*pos = MAX(*pos, limit);
+			return;
+		}
+	}
+}
+
 void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn)
 {
 	struct zone *zone = &zone_normal;
@@ -634,13 +656,6 @@ void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn)
 			ram_ranges[nr_ram_ranges].end = e;
 			nr_ram_ranges++;
 		}
-		for (unsigned long pfn = s; pfn < e; pfn++) {
-			struct page *p = pfn_to_page(pfn);
-
-			SetPageFlag(p, PG_reserved);
-			ClearPageFlag(p, PG_buddy);
-			set_page_count(p, 1);
-		}
 	}
 	zone->initialized = true;
 }
@@ -648,7 +663,8 @@ void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn)
 unsigned long memblock_free_all(void)
 {
 	struct zone *zone = &zone_normal;
-	unsigned long total = 0;
+	unsigned long total = 0, pos = 0;
+	unsigned int ri = 0;
 	phys_addr_t start, end;
 	uint64_t idx;
 
@@ -664,15 +680,17 @@ unsigned long memblock_free_all(void)
 
 		if (s >= e)
 			continue;
-		for (unsigned long pfn = s; pfn < e; pfn++) {
-			struct page *p = pfn_to_page(pfn);
-
-			ClearPageFlag(p, PG_reserved);
-			set_page_count(p, 0);
-		}
+		/*
+		 * One pass over the RAM in address order writes each page once, whole, with plain
+		 * stores (no read, no AMO on riscv64): reserved up to this free range, free in it.
+		 */
+		reserve_upto(&ri, &pos, s);
+		init_pages_raw(pfn_to_page(s), e - s, FREE_FLAGS, 0, page_counts(-1, 0));
+		pos = MAX(pos, e);
 		free_pfn_range(zone, s, e);
 		total += e - s;
 	}
+	reserve_upto(&ri, &pos, ~0UL);
 	zone->managed_pages += total;
 	zone_unlock(zone);
 
@@ -702,6 +720,33 @@ int free_reserved_page(struct page *page)
 	zone_lock(zone);
 	zone->managed_pages++;
 	__free_one_page(zone, pfn, 0);
+	zone_unlock(zone);
+	return 0;
+}
+
+int free_reserved_pages(struct page *page, unsigned long nr)
+{
+	struct zone *zone = &zone_normal;
+	unsigned long pfn = page_to_pfn(page);
+
+	if (!zone->initialized || pfn < zone->zone_start_pfn || nr > zone->zone_end_pfn - pfn ||
+	    !range_in_ram(pfn, nr)) {
+		bad_page(__func__, pfn, 0, BAD_OUTSIDE);
+		return -EINVAL;
+	}
+	for (unsigned long i = 0; i < nr; i++)
+		if (!PageFlag(page + i, PG_reserved) || PageCompound(page + i)) {
+			bad_page(__func__, pfn + i, 0, BAD_NOT_RESERVED);
+			return -EINVAL;
+		}
+	for (unsigned long i = 0; i < nr; i++) {
+		ClearPageFlag(page + i, PG_reserved);
+		page[i].flags &= ~PAGE_FLAGS_CLEAR_AT_FREE;
+		set_page_count(page + i, 0);
+	}
+	zone_lock(zone);
+	zone->managed_pages += nr;
+	free_pfn_range(zone, pfn, pfn + nr);
 	zone_unlock(zone);
 	return 0;
 }

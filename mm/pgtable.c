@@ -507,50 +507,205 @@ void pgtable_update_entry_locked(struct pgtable *pt, pteval_t *p, int level, uin
 	op_finish(&op);
 }
 
-static int pgtable_remap_ptes_locked(struct pgtable *pt, uintptr_t va, unsigned long nr,
-				     const phys_addr_t *pas, phys_addr_t one_pa, pgprot_t prot,
-				     phys_addr_t *old)
+/* PMD leaves a remap batch splits: their new PTE tables are filled before they are linked. */
+#define REMAP_MAX_SPLITS PGTABLE_REMAP_MAX_SPLITS
+
+struct remap_split {
+	pteval_t *pmdp;
+	phys_addr_t table;
+	uintptr_t base;
+};
+
+struct remap_state {
+	unsigned int nr_splits;
+	struct remap_split split[REMAP_MAX_SPLITS];
+};
+
+/*
+ * The PTE slot for @va. Under a PMD leaf it is a slot of a new table, made here on first use
+ * with the leaves the split gives (same output, same protection) and not linked yet: nobody
+ * else can see it, so it is written directly and linked at the end.
+ */
+static int remap_slot(struct pgtable *pt, struct remap_state *st, uintptr_t va, pteval_t **slot)
+{
+	const struct pgtable_cfg *cfg = &pt->cfg;
+	pteval_t *pmdp = find_entry(pt, va, PGTABLE_LEVEL_PMD), e;
+	struct remap_split *sp;
+	pteval_t *t;
+	int err;
+
+	if (!pmdp)
+		return -ENOENT;
+	/* first: a PMD being split reads as broken (0) once the break has begun */
+	for (unsigned int k = 0; k < st->nr_splits; k++)
+		if (st->split[k].pmdp == pmdp) {
+			*slot = entry_ptr(st->split[k].table, PGTABLE_LEVEL_PTE, va);
+			return 0;
+		}
+	e = read_entry(pmdp);
+	if (pgtable_entry_is_table(e, PGTABLE_LEVEL_PMD)) {
+		*slot = entry_ptr(arch_pte_addr(e, PGTABLE_LEVEL_PMD), PGTABLE_LEVEL_PTE, va);
+		return 0;
+	}
+	if (!arch_pte_is_leaf(e, PGTABLE_LEVEL_PMD))
+		return -ENOENT;
+	if (st->nr_splits == REMAP_MAX_SPLITS)
+		return -E2BIG;
+	sp = &st->split[st->nr_splits];
+	err = alloc_table(pt, &sp->table);
+	if (err)
+		return err;
+	st->nr_splits++;
+	sp->pmdp = pmdp;
+	sp->base = va & ~(pgtable_level_size(PGTABLE_LEVEL_PMD) - 1);
+	t = __va(sp->table);
+	for (unsigned int i = 0; i < 512; i++)
+		t[i] = arch_mk_leaf(cfg, arch_pte_addr(e, PGTABLE_LEVEL_PMD) + i * PAGE_SIZE,
+				    arch_pte_pgprot(cfg, e), PGTABLE_LEVEL_PTE);
+	*slot = entry_ptr(sp->table, PGTABLE_LEVEL_PTE, va);
+	return 0;
+}
+
+/* Page @i of @r needs a walk for its slot: it starts the range or a PMD span (a new table). */
+static bool new_span(const struct pgtable_remap *r, unsigned long i)
+{
+	return !i || !((r->va + (i << PAGE_SHIFT)) & (pgtable_level_size(PGTABLE_LEVEL_PMD) - 1));
+}
+
+static bool in_new_table(const struct remap_state *st, const pteval_t *p)
+{
+	for (unsigned int k = 0; k < st->nr_splits; k++)
+		if (ALIGN_DOWN((uintptr_t)p, PAGE_SIZE) == (uintptr_t)__va(st->split[k].table))
+			return true;
+	return false;
+}
+
+static int pgtable_remap_ptes_locked(struct pgtable *pt, struct pgtable_remap *rs,
+				     unsigned int n)
 {
 	const struct pgtable_cfg *cfg = &pt->cfg;
 	struct pt_op op = { .pt = pt };
-	int err = check_range(pt, va, (uint64_t)nr << PAGE_SHIFT);
+	struct remap_state st = { 0 };
+	pteval_t *p;
+	int err = 0;
 
-	if (err)
-		return err;
-	if (!arch_pgprot_supported(cfg, prot))
-		return -EOPNOTSUPP;
-	/* all or nothing: every slot must hold a 4 KiB leaf before anything changes */
-	for (unsigned long i = 0; i < nr; i++) {
-		pteval_t *p = find_entry(pt, va + (i << PAGE_SHIFT), PGTABLE_LEVEL_PTE);
+	/*
+	 * All or nothing: every slot of every range must be a 4 KiB leaf, or lie under a PMD leaf
+	 * (its table is made now), before anything visible changes.
+	 */
+	for (unsigned int k = 0; k < n && !err; k++) {
+		struct pgtable_remap *r = &rs[k];
 
-		if (!p || !arch_pte_present(read_entry(p)))
-			return -ENOENT;
-		old[i] = arch_pte_addr(read_entry(p), PGTABLE_LEVEL_PTE);
+		err = check_range(pt, r->va, (uint64_t)r->nr << PAGE_SHIFT);
+		if (!err && !arch_pgprot_supported(cfg, r->prot))
+			err = -EOPNOTSUPP;
+		p = NULL;
+		for (unsigned long i = 0; i < r->nr && !err; i++) {
+			pteval_t e;
+
+			/* slots of one PMD span are consecutive entries of one table */
+			if (new_span(r, i)) {
+				err = remap_slot(pt, &st, r->va + (i << PAGE_SHIFT), &p);
+				if (err)
+					break;
+				if (!i)
+					r->slot = p; /* the next passes start here without a walk */
+			} else {
+				p++;
+			}
+			e = read_entry(p);
+			if (!arch_pte_present(e))
+				err = -ENOENT;
+			else
+				r->old[i] = arch_pte_addr(e, PGTABLE_LEVEL_PTE);
+		}
 	}
-	/* arm64: break all, one flush, then make all (no entry changes twice in between) */
+	if (err) {
+		for (unsigned int k = 0; k < st.nr_splits; k++)
+			free_table(pt, st.split[k].table);
+		return err;
+	}
+	/*
+	 * arm64: break every live entry (the PTEs, the PMD leaves being split), one flush, then
+	 * make them (no entry changes twice in between). The window is open to every CPU that
+	 * reads the ranges: a caller remapping a live range (HVO) runs this with the other CPUs
+	 * parked (stop_machine()). riscv64 writes the new entries over the old ones and flushes
+	 * once at the end; until then a hart reads through either.
+	 */
 	if (ARCH_NEEDS_BBM) {
-		for (unsigned long i = 0; i < nr; i++)
-			write_entry(&op, find_entry(pt, va + (i << PAGE_SHIFT), PGTABLE_LEVEL_PTE), 0);
-		op_pend(&op, va, (uint64_t)nr << PAGE_SHIFT, false);
+		for (unsigned int k = 0; k < n; k++) {
+			bool fresh = false;
+
+			for (unsigned long i = 0; i < rs[k].nr; i++) {
+				if (new_span(&rs[k], i)) {
+					if (i)
+						remap_slot(pt, &st, rs[k].va + (i << PAGE_SHIFT), &p);
+					else
+						p = rs[k].slot;
+					fresh = in_new_table(&st, p);
+				} else {
+					p++;
+				}
+				if (!fresh) /* a new table is not reachable yet: no break */
+					write_entry(&op, p, 0);
+			}
+			op_pend(&op, rs[k].va, (uint64_t)rs[k].nr << PAGE_SHIFT, false);
+		}
+		for (unsigned int k = 0; k < st.nr_splits; k++) {
+			write_entry(&op, st.split[k].pmdp, 0);
+			op_pend(&op, st.split[k].base, pgtable_level_size(PGTABLE_LEVEL_PMD), false);
+		}
 		op_flush(&op);
 	}
-	for (unsigned long i = 0; i < nr; i++)
-		write_entry(&op, find_entry(pt, va + (i << PAGE_SHIFT), PGTABLE_LEVEL_PTE),
-			    arch_mk_leaf(cfg, pas ? pas[i] : one_pa, prot, PGTABLE_LEVEL_PTE));
-	if (!ARCH_NEEDS_BBM || ARCH_MAP_NEEDS_FLUSH)
-		op_pend(&op, va, (uint64_t)nr << PAGE_SHIFT, false);
+	/* what the caller wrote into the new pages is visible before a walker can reach them */
+	arch_pgtable_publish();
+	for (unsigned int k = 0; k < n; k++) {
+		const struct pgtable_remap *r = &rs[k];
+		pteval_t one = r->pas ? 0 : arch_mk_leaf(cfg, r->one_pa, r->prot, PGTABLE_LEVEL_PTE);
+
+		for (unsigned long i = 0; i < r->nr; i++) {
+			if (!i)
+				p = r->slot;
+			else if (new_span(r, i))
+				remap_slot(pt, &st, r->va + (i << PAGE_SHIFT), &p);
+			else
+				p++;
+			write_entry(&op, p, r->pas ? arch_mk_leaf(cfg, r->pas[i], r->prot,
+								  PGTABLE_LEVEL_PTE) : one);
+		}
+		if (!ARCH_NEEDS_BBM || ARCH_MAP_NEEDS_FLUSH)
+			op_pend(&op, r->va, (uint64_t)r->nr << PAGE_SHIFT, false);
+	}
+	if (st.nr_splits) {
+		/* the new tables are complete before they are linked */
+		arch_pgtable_publish();
+		for (unsigned int k = 0; k < st.nr_splits; k++) {
+			write_entry(&op, st.split[k].pmdp, arch_mk_table(cfg, st.split[k].table));
+			if (!ARCH_NEEDS_BBM || ARCH_MAP_NEEDS_FLUSH)
+				op_pend(&op, st.split[k].base, pgtable_level_size(PGTABLE_LEVEL_PMD),
+					false);
+		}
+	}
 	op_finish(&op);
 	return 0;
+}
+
+int pgtable_remap_ptes_many(struct pgtable *pt, struct pgtable_remap *rs, unsigned int n)
+{
+	unsigned long flags = mm_lock(&pt->lock);
+	int ret = pgtable_remap_ptes_locked(pt, rs, n);
+
+	mm_unlock(&pt->lock, flags);
+	return ret;
 }
 
 int pgtable_remap_ptes(struct pgtable *pt, uintptr_t va, unsigned long nr, const phys_addr_t *pas,
 		       phys_addr_t one_pa, pgprot_t prot, phys_addr_t *old)
 {
-	unsigned long flags = mm_lock(&pt->lock);
-	int ret = pgtable_remap_ptes_locked(pt, va, nr, pas, one_pa, prot, old);
+	struct pgtable_remap r = { .va = va, .nr = nr, .pas = pas, .one_pa = one_pa, .prot = prot,
+				   .old = old };
 
-	mm_unlock(&pt->lock, flags);
-	return ret;
+	return pgtable_remap_ptes_many(pt, &r, 1);
 }
 
 static int pgtable_split_locked(struct pgtable *pt, uintptr_t va, int level)

@@ -421,10 +421,51 @@ static void release(phys_addr_t pa, size_t size, struct vmem_altmap *altmap)
 	account_leaf(size, from_altmap ? altmap : NULL, false);
 }
 
+/*
+ * Backing found by free_range(), given back only after the unmap's TLB flush: until then
+ * another CPU may still read or write it through a cached translation. Callers are serialised
+ * (the hotplug lock); two PMD spans of PTE leaves fit.
+ */
+#define PENDING_MAX 1024
+
+static struct {
+	phys_addr_t pa;
+	size_t size;
+} pending[PENDING_MAX];
+static unsigned int nr_pending;
+
+/*
+ * Unmap [@ustart, @uend) (one flush), then release what was found in it. The range cuts no
+ * leaf, so the unmap cannot need a split: an error is a bug, returned to the caller.
+ */
+static int unmap_then_release(unsigned long ustart, unsigned long uend,
+			      struct vmem_altmap *altmap)
+{
+	int ret = 0;
+
+	if (!nr_pending)
+		return 0;
+	if (ustart < uend) {
+		ret = pgtable_unmap(vm_pt, ustart, uend - ustart);
+		if (ret)
+			pr_err("vmemmap: unmapping 0x%lx-0x%lx failed: %d\n", ustart, uend - 1, ret);
+	}
+	for (unsigned int i = 0; i < nr_pending; i++)
+		release(pending[i].pa, pending[i].size, altmap);
+	nr_pending = 0;
+	return ret;
+}
+
+static void defer_release(phys_addr_t pa, size_t size)
+{
+	pending[nr_pending].pa = pa;
+	pending[nr_pending].size = size;
+	nr_pending++;
+}
+
 static int free_range(unsigned long start, unsigned long end, struct vmem_altmap *altmap)
 {
 	unsigned long addr, next, ustart = start, uend = end;
-	unsigned long released0 = released;
 	struct pgtable_walk_result r;
 	int ret = 0;
 
@@ -443,24 +484,30 @@ static int free_range(unsigned long start, unsigned long end, struct vmem_altmap
 					uend = MIN(uend, MAX(ls, start));
 				continue;
 			}
-			release(arch_pte_addr(r.entry, r.level), lsize, altmap);
+			if (nr_pending == PENDING_MAX) {
+				int err = unmap_then_release(ustart, addr, altmap);
+
+				ret = ret ?: err;
+				ustart = addr;
+			}
+			defer_release(arch_pte_addr(r.entry, r.level), lsize);
 			next = ls + lsize;
 			continue;
 		}
 		if (!r.found && r.level >= PGTABLE_LEVEL_PMD)
 			continue;
+		if (nr_pending + PTRS_PER_PTE > PENDING_MAX) {
+			int err = unmap_then_release(ustart, addr, altmap);
+
+			ret = ret ?: err;
+			ustart = addr;
+		}
 		for (unsigned long a = addr; a < next; a += PAGE_SIZE) {
 			if (pgtable_walk(vm_pt, a, &r) == 0)
-				release(arch_pte_addr(r.entry, r.level), PAGE_SIZE, altmap);
+				defer_release(arch_pte_addr(r.entry, r.level), PAGE_SIZE);
 		}
 	}
-	/* [ustart, uend) cuts no leaf, so this cannot need a split: an error is a bug. */
-	if (released != released0 && ustart < uend) {
-		ret = pgtable_unmap(vm_pt, ustart, uend - ustart);
-		if (ret)
-			pr_err("vmemmap: unmapping 0x%lx-0x%lx failed: %d\n", ustart, uend - 1, ret);
-	}
-	return ret;
+	return unmap_then_release(ustart, uend, altmap) ?: ret;
 }
 
 int vmemmap_free(unsigned long start, unsigned long end, struct vmem_altmap *altmap)

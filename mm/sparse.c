@@ -10,6 +10,7 @@
 #include <mm/memblock.h>
 #include <mm/memremap.h>
 #include <mm/mm_lock.h>
+#include <mm/hugetlb.h>
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
 
@@ -230,8 +231,17 @@ static int add_range(unsigned long pfn, unsigned long end_pfn, struct vmem_altma
 			       altmap);
 	if (ret)
 		goto err_release_storage;
-	for (p = pfn; p < end_pfn; p++)
-		init_single_page(pfn_to_page(p), zone);
+	if (zone != ZONE_DEVICE) {
+		init_pages(pfn_to_page(pfn), end_pfn - pfn, zone);
+	} else if (altmap) {
+		/*
+		 * Device pages are memmap_init_zone_device()'s to write, once: only the altmap's
+		 * own pages (info block, memmap storage), which no pagemap covers, are set here.
+		 */
+		p = MIN(end_pfn, altmap->base_pfn + vmem_altmap_offset(altmap));
+		if (p > pfn)
+			init_pages(pfn_to_page(pfn), p - pfn, zone);
+	}
 	for_each_section_in(nr, pfn, end_pfn) {
 		struct mem_section *ms = __nr_to_section(nr);
 		unsigned long mask = subsection_mask(nr, pfn, end_pfn);
@@ -360,6 +370,8 @@ static int check_remove(unsigned long pfn, unsigned long nr_pages, struct vmem_a
 			return -EINVAL;
 		}
 	}
+	if (hvo_range_busy(pfn, nr_pages))
+		return -EBUSY; /* its vmemmap maps the shared tail page: not ours to free */
 	return 0;
 }
 

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// The pmem info block (format in <pmem/pfn_info.h>): layout of a fresh region, encoder, and a
-// decoder that trusts nothing it reads. Freestanding: the kernel and the host tests build it
-// unchanged, and no libgcc helper may be pulled in (riscv64 links a libgcc of another ABI).
+// libnvdimm's pfn info block (format in <pmem/pfn_info.h>): fresh layout, encoder, and a decoder
+// that trusts nothing it reads. Freestanding: the kernel and the host tests build it unchanged,
+// and no libgcc helper may be pulled in (riscv64 links a libgcc of another ABI).
 #include <stdio.h>
 #include <string.h>
 
 #include <platform/errno.h>
 #include <pmem/pfn_info.h>
 
-static const char pfn_info_magic[PFN_INFO_MAGIC_LEN] = PFN_INFO_MAGIC;
+static const char pfn_sig[PFN_INFO_SIG_LEN] = PFN_INFO_PFN_SIG;
+static const char dax_sig[PFN_INFO_SIG_LEN] = PFN_INFO_DAX_SIG;
+static const char btt_sig[PFN_INFO_SIG_LEN] = PFN_INFO_BTT_SIG;
 
 static uint64_t get_le(const uint8_t *p, unsigned int bytes)
 {
@@ -30,85 +32,13 @@ static bool is_pow2(uint64_t x)
 	return x && !(x & (x - 1));
 }
 
-uint64_t pfn_info_memmap_room(uint64_t region_size)
+static unsigned int ilog2_u64(uint64_t x)
 {
-	/* below 2^58 for any region: adding the pad, the block and an alignment cannot wrap */
-	uint64_t bytes = (region_size / PFN_INFO_PAGE_SIZE) * PFN_INFO_STRUCT_PAGE_SIZE;
+	unsigned int n = 0;
 
-	return bytes >= PFN_INFO_PMD_SIZE ? bytes + PFN_INFO_PMD_SIZE - PFN_INFO_PAGE_SIZE : bytes;
-}
-
-uint64_t pfn_info_checksum(const uint8_t block[PFN_INFO_SIZE])
-{
-	const uint64_t mod = 0xffffffffULL;
-	uint64_t sum1 = 0, sum2 = 0;
-
-	for (unsigned int off = 0; off < PFN_INFO_SIZE; off += 4) {
-		uint64_t w = 0;
-
-		/* the checksum's own two words count as zero */
-		if (off < PFN_INFO_OFF_CHECKSUM || off >= PFN_INFO_OFF_CHECKSUM + 8)
-			w = get_le(block + off, 4);
-		sum1 = (sum1 + w) % mod;
-		sum2 = (sum2 + sum1) % mod;
-	}
-	return sum2 << 32 | sum1;
-}
-
-int pfn_info_layout(uint64_t region_size, uint64_t align, unsigned int vmemmap_shift,
-		    bool memmap_in_device, struct pfn_info *out)
-{
-	uint64_t need, data_offset, npfns, compound;
-
-	memset(out, 0, sizeof(*out));
-	if (!is_pow2(align) || align < PFN_INFO_ALIGN_MIN || align > PFN_INFO_ALIGN_MAX)
-		return -EINVAL;
-	if (vmemmap_shift > PFN_INFO_MAX_VMEMMAP_SHIFT)
-		return -EINVAL;
-	compound = 1ULL << vmemmap_shift;
-	/* compound pages must start on their own size or they cannot be mapped as one leaf */
-	if (align < compound * PFN_INFO_PAGE_SIZE)
-		return -EINVAL;
-	if (!IS_ALIGNED(region_size, PFN_INFO_PAGE_SIZE))
-		return -EINVAL;
-
-	need = PFN_INFO_SIZE + (memmap_in_device ? pfn_info_memmap_room(region_size) : 0);
-	data_offset = ALIGN_UP(need, align);
-	if (data_offset >= region_size)
-		return -ENOSPC;
-	npfns = ALIGN_DOWN((region_size - data_offset) / PFN_INFO_PAGE_SIZE, compound);
-	if (!npfns)
-		return -ENOSPC;
-
-	out->version_major = PFN_INFO_VERSION_MAJOR;
-	out->version_minor = PFN_INFO_VERSION_MINOR;
-	out->flags = memmap_in_device ? PFN_INFO_F_MEMMAP_IN_DEVICE : 0;
-	out->region_size = region_size;
-	out->data_offset = data_offset;
-	out->npfns = npfns;
-	out->align = align;
-	out->page_size = PFN_INFO_PAGE_SIZE;
-	out->struct_page_size = PFN_INFO_STRUCT_PAGE_SIZE;
-	out->vmemmap_shift = vmemmap_shift;
-	return 0;
-}
-
-void pfn_info_encode(const struct pfn_info *in, uint8_t block[PFN_INFO_SIZE])
-{
-	memset(block, 0, PFN_INFO_SIZE);
-	memcpy(block + PFN_INFO_OFF_MAGIC, pfn_info_magic, PFN_INFO_MAGIC_LEN);
-	put_le(block + PFN_INFO_OFF_MAJOR, in->version_major, 2);
-	put_le(block + PFN_INFO_OFF_MINOR, in->version_minor, 2);
-	put_le(block + PFN_INFO_OFF_FLAGS, in->flags, 4);
-	put_le(block + PFN_INFO_OFF_REGION_SIZE, in->region_size, 8);
-	put_le(block + PFN_INFO_OFF_DATA_OFFSET, in->data_offset, 8);
-	put_le(block + PFN_INFO_OFF_NPFNS, in->npfns, 8);
-	put_le(block + PFN_INFO_OFF_ALIGN, in->align, 8);
-	put_le(block + PFN_INFO_OFF_PAGE_SIZE, in->page_size, 4);
-	put_le(block + PFN_INFO_OFF_STRUCT_PAGE_SIZE, in->struct_page_size, 2);
-	put_le(block + PFN_INFO_OFF_VMEMMAP_SHIFT, in->vmemmap_shift, 2);
-	memcpy(block + PFN_INFO_OFF_ID, in->id, PFN_INFO_ID_LEN);
-	put_le(block + PFN_INFO_OFF_CHECKSUM, pfn_info_checksum(block), 8);
+	while (x >>= 1)
+		n++;
+	return n;
 }
 
 static bool all_zero(const uint8_t *p, size_t len)
@@ -119,13 +49,107 @@ static bool all_zero(const uint8_t *p, size_t len)
 	return true;
 }
 
-/* The magic as it was found, for the message: printable ASCII kept, the rest as \xNN. */
-static void quote_magic(const uint8_t *m, char *buf, size_t len)
+const char *pfn_info_sig(enum pfn_info_kind kind)
+{
+	return kind == PFN_INFO_DEVDAX ? dax_sig : pfn_sig;
+}
+
+uint64_t pfn_info_checksum(const uint8_t block[PFN_INFO_SIZE])
+{
+	uint32_t lo = 0;	/* wraps modulo 2^32, as libnvdimm's does */
+	uint64_t hi = 0;
+
+	for (unsigned int off = 0; off < PFN_INFO_SIZE; off += 4) {
+		uint32_t w = 0;
+
+		if (off < PFN_INFO_OFF_CHECKSUM)	/* the checksum's own two words count as 0 */
+			w = (uint32_t)get_le(block + off, 4);
+		lo += w;
+		hi += lo;
+	}
+	return hi << 32 | lo;
+}
+
+/* Alignments a devdax namespace may record (Linux: base page, PMD, PUD). */
+static bool devdax_align_ok(uint64_t align)
+{
+	return align == PFN_INFO_PAGE_SIZE || align == SZ_2M || align == SZ_1G;
+}
+
+/* Bytes between the info area and the data Linux keeps for a devdax label. */
+static uint64_t label_reserve(enum pfn_info_kind kind)
+{
+	return kind == PFN_INFO_DEVDAX ? PFN_INFO_DAX_LABEL_RESERVE : 0;
+}
+
+int pfn_info_layout(uint64_t base, uint64_t size, enum pfn_info_kind kind, uint64_t align,
+		    uint32_t mode, struct pfn_info *out)
+{
+	uint64_t eff, end, end_trunc, npfns, need, dataoff;
+
+	memset(out, 0, sizeof(*out));
+	if (!devdax_align_ok(align) || (mode != PFN_MODE_PMEM && mode != PFN_MODE_RAM) ||
+	    (kind != PFN_INFO_FSDAX && kind != PFN_INFO_DEVDAX))
+		return -EINVAL;
+	eff = align > PFN_INFO_COMPAT_ALIGN ? align : PFN_INFO_COMPAT_ALIGN;
+	if (!IS_ALIGNED(base, PFN_INFO_COMPAT_ALIGN) || !IS_ALIGNED(size, PFN_INFO_PAGE_SIZE) ||
+	    size <= PFN_INFO_RESERVE || base + size < base)
+		return -EINVAL;
+	end = base + size;
+	end_trunc = end - ALIGN_DOWN(end, eff);
+	npfns = (size - PFN_INFO_RESERVE) / PFN_INFO_PAGE_SIZE;
+	need = base + PFN_INFO_RESERVE + label_reserve(kind);
+	if (mode == PFN_MODE_PMEM)
+		need += PFN_INFO_STRUCT_PAGE_SIZE * npfns;
+	dataoff = ALIGN_UP(need, eff) - base;
+	if (dataoff + end_trunc >= size)
+		return -ENOSPC;
+	/* our pagemap covers the whole namespace; Linux's rounding leaves room but for odd sizes */
+	if (mode == PFN_MODE_PMEM &&
+	    dataoff - PFN_INFO_RESERVE < size / PFN_INFO_PAGE_SIZE * PFN_INFO_STRUCT_PAGE_SIZE)
+		return -ENOSPC;
+
+	out->kind = kind;
+	out->version_major = PFN_INFO_VERSION_MAJOR;
+	out->version_minor = PFN_INFO_VERSION_MINOR;
+	out->data_offset = dataoff;
+	out->npfns = (size - dataoff - end_trunc) / PFN_INFO_PAGE_SIZE;
+	out->mode = mode;
+	out->end_trunc = (uint32_t)end_trunc;
+	out->align = align;
+	out->page_size = PFN_INFO_PAGE_SIZE;
+	out->page_struct_size = PFN_INFO_STRUCT_PAGE_SIZE;
+	out->vmemmap_shift = kind == PFN_INFO_DEVDAX ? ilog2_u64(align / PFN_INFO_PAGE_SIZE) : 0;
+	return 0;
+}
+
+void pfn_info_encode(const struct pfn_info *in, uint8_t block[PFN_INFO_SIZE])
+{
+	memset(block, 0, PFN_INFO_SIZE);
+	memcpy(block + PFN_INFO_OFF_SIG, pfn_info_sig(in->kind), PFN_INFO_SIG_LEN);
+	memcpy(block + PFN_INFO_OFF_UUID, in->uuid, PFN_INFO_UUID_LEN);
+	memcpy(block + PFN_INFO_OFF_PARENT_UUID, in->parent_uuid, PFN_INFO_UUID_LEN);
+	put_le(block + PFN_INFO_OFF_FLAGS, in->flags, 4);
+	put_le(block + PFN_INFO_OFF_MAJOR, in->version_major, 2);
+	put_le(block + PFN_INFO_OFF_MINOR, in->version_minor, 2);
+	put_le(block + PFN_INFO_OFF_DATAOFF, in->data_offset, 8);
+	put_le(block + PFN_INFO_OFF_NPFNS, in->npfns, 8);
+	put_le(block + PFN_INFO_OFF_MODE, in->mode, 4);
+	put_le(block + PFN_INFO_OFF_START_PAD, in->start_pad, 4);
+	put_le(block + PFN_INFO_OFF_END_TRUNC, in->end_trunc, 4);
+	put_le(block + PFN_INFO_OFF_ALIGN, in->align, 4);
+	put_le(block + PFN_INFO_OFF_PAGE_SIZE, in->page_size, 4);
+	put_le(block + PFN_INFO_OFF_PAGE_STRUCT_SIZE, in->page_struct_size, 2);
+	put_le(block + PFN_INFO_OFF_CHECKSUM, pfn_info_checksum(block), 8);
+}
+
+/* The signature as found, for the message: printable ASCII kept, the rest as \xNN. */
+static void quote_sig(const uint8_t *m, char *buf, size_t len)
 {
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (unsigned int i = 0; i < PFN_INFO_MAGIC_LEN && n + 5 < len; i++) {
+	for (unsigned int i = 0; i < PFN_INFO_SIG_LEN && n + 5 < len; i++) {
 		if (m[i] >= 0x20 && m[i] < 0x7f && m[i] != '"' && m[i] != '\\')
 			buf[n++] = (char)m[i];
 		else
@@ -134,111 +158,89 @@ static void quote_magic(const uint8_t *m, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-/* Field checks after magic, checksum and major version: false, with @why, at the first bad one. */
-static bool check_fields(const uint8_t *block, const struct pfn_info *in, uint64_t region_size,
+#define FAIL(...) do { snprintf(why, why_len, __VA_ARGS__); return false; } while (0)
+
+/* nd_pfn_validate()'s rules, then ours; false with @why at the first field that breaks one. */
+static bool check_fields(const uint8_t *blk, struct pfn_info *in, uint64_t base, uint64_t size,
 			 char *why, size_t why_len)
 {
-	unsigned long long dataoff = in->data_offset, align = in->align, npfns = in->npfns;
-	bool newer_minor = in->version_minor > PFN_INFO_VERSION_MINOR;
-	uint64_t compound = 1ULL << (in->vmemmap_shift <= PFN_INFO_MAX_VMEMMAP_SHIFT ?
-				     in->vmemmap_shift : 0);
+	unsigned long long dataoff = in->data_offset, align, npfns = in->npfns;
+	uint64_t data_end, room, compound;
+	bool pmem = in->mode == PFN_MODE_PMEM;
 
-	if (!newer_minor) {
-		uint32_t unknown = in->flags & ~PFN_INFO_F_KNOWN;
-
-		if (unknown) {
-			snprintf(why, why_len, "flags 0x%x has bits 0x%x unknown to version %u.%u",
-				 in->flags, unknown, PFN_INFO_VERSION_MAJOR, PFN_INFO_VERSION_MINOR);
-			return false;
-		}
-		for (size_t i = PFN_INFO_OFF_RESERVED; i < PFN_INFO_SIZE; i++) {
-			if (block[i]) {
-				snprintf(why, why_len, "reserved byte at offset 0x%x is 0x%02x, must be "
-					 "zero in version %u.%u", (unsigned int)i, block[i], in->version_major,
-					 in->version_minor);
-				return false;
-			}
-		}
-	}
-	if (in->page_size != PFN_INFO_PAGE_SIZE) {
-		snprintf(why, why_len, "page size %u differs from the kernel's %u", in->page_size,
-			 PFN_INFO_PAGE_SIZE);
-		return false;
-	}
-	if (in->struct_page_size != PFN_INFO_STRUCT_PAGE_SIZE) {
-		snprintf(why, why_len, "struct page size %u differs from the kernel's %u",
-			 in->struct_page_size, PFN_INFO_STRUCT_PAGE_SIZE);
-		return false;
-	}
-	if (!is_pow2(in->align)) {
-		snprintf(why, why_len, "alignment 0x%llx is not a power of two", align);
-		return false;
-	}
-	if (in->align < PFN_INFO_ALIGN_MIN || in->align > PFN_INFO_ALIGN_MAX) {
-		snprintf(why, why_len, "alignment 0x%llx outside 0x%llx..0x%llx", align,
-			 PFN_INFO_ALIGN_MIN, PFN_INFO_ALIGN_MAX);
-		return false;
-	}
-	if (in->vmemmap_shift > PFN_INFO_MAX_VMEMMAP_SHIFT) {
-		snprintf(why, why_len, "vmemmap_shift %u exceeds %u", in->vmemmap_shift,
-			 PFN_INFO_MAX_VMEMMAP_SHIFT);
-		return false;
-	}
-	if (in->align < compound * PFN_INFO_PAGE_SIZE) {
-		snprintf(why, why_len, "alignment 0x%llx is smaller than the compound page size "
-			 "0x%llx of vmemmap_shift %u", align,
-			 (unsigned long long)(compound * PFN_INFO_PAGE_SIZE), in->vmemmap_shift);
-		return false;
-	}
-	if (in->region_size != region_size) {
-		snprintf(why, why_len, "recorded region size 0x%llx differs from the device's 0x%llx "
-			 "(region resized: re-initialise)", (unsigned long long)in->region_size,
-			 (unsigned long long)region_size);
-		return false;
-	}
-	if (!IS_ALIGNED(in->data_offset, in->align)) {
-		snprintf(why, why_len, "data offset 0x%llx is not a multiple of the alignment 0x%llx",
-			 dataoff, align);
-		return false;
-	}
-	if (in->data_offset < PFN_INFO_SIZE) {
-		snprintf(why, why_len, "data offset 0x%llx overlaps the 0x%x-byte info block",
-			 dataoff, PFN_INFO_SIZE);
-		return false;
-	}
-	if (in->data_offset >= region_size) {
-		snprintf(why, why_len, "data offset 0x%llx beyond region size 0x%llx", dataoff,
-			 (unsigned long long)region_size);
-		return false;
-	}
-	if ((in->flags & PFN_INFO_F_MEMMAP_IN_DEVICE) &&
-	    in->data_offset - PFN_INFO_SIZE < pfn_info_memmap_room(region_size)) {
-		snprintf(why, why_len, "data offset 0x%llx leaves 0x%llx bytes for the memmap, 0x%llx "
-			 "needed for the region's struct pages", dataoff, dataoff - PFN_INFO_SIZE,
-			 (unsigned long long)pfn_info_memmap_room(region_size));
-		return false;
-	}
-	if (!in->npfns) {
-		snprintf(why, why_len, "npfns 0: the region holds no data page");
-		return false;
-	}
-	if (in->npfns > (region_size - in->data_offset) / PFN_INFO_PAGE_SIZE) {
-		snprintf(why, why_len, "npfns %llu does not fit between data offset 0x%llx and region "
-			 "end 0x%llx", npfns, dataoff, (unsigned long long)region_size);
-		return false;
-	}
-	if (!IS_ALIGNED(in->npfns, compound)) {
-		snprintf(why, why_len, "npfns %llu is not a multiple of the %llu-page compound pages "
-			 "of vmemmap_shift %u", npfns, (unsigned long long)compound,
-			 in->vmemmap_shift);
-		return false;
+	if (!all_zero(in->parent_uuid, PFN_INFO_UUID_LEN))
+		FAIL("parent_uuid is not zero: the block belongs to a labelled namespace, this one "
+		     "has no label");
+	if (in->version_major != PFN_INFO_VERSION_MAJOR)
+		FAIL("version_major %u is not %u", in->version_major, PFN_INFO_VERSION_MAJOR);
+	if (in->mode != PFN_MODE_RAM && in->mode != PFN_MODE_PMEM)
+		FAIL("mode %u is neither PFN_MODE_RAM (1) nor PFN_MODE_PMEM (2)", in->mode);
+	if (in->flags)
+		FAIL("flags 0x%x: no flag is defined", in->flags);
+	if (in->version_minor >= 3 &&
+	    !all_zero(blk + PFN_INFO_OFF_PADDING, PFN_INFO_OFF_CHECKSUM - PFN_INFO_OFF_PADDING))
+		FAIL("padding is not zero (version 1.%u guarantees it)", in->version_minor);
+	if (!in->data_offset)
+		FAIL("dataoff 0 puts the data over the info block");
+	if (!in->align)	/* blocks before 1.2: the alignment is implied by the offset */
+		in->align = 1ULL << ilog2_u64(in->data_offset);
+	align = in->align;
+	if (pmem && in->page_size != PFN_INFO_PAGE_SIZE)
+		FAIL("page_size %u differs from the kernel's %u", in->page_size, PFN_INFO_PAGE_SIZE);
+	if (pmem && in->page_struct_size < PFN_INFO_STRUCT_PAGE_SIZE)
+		FAIL("page_struct_size %u is smaller than the kernel's struct page (%u)",
+		     in->page_struct_size, PFN_INFO_STRUCT_PAGE_SIZE);
+	if (!is_pow2(in->align) || in->align < PFN_INFO_PAGE_SIZE)
+		FAIL("align 0x%llx is not a power of two of at least 4 KiB", align);
+	if (in->kind == PFN_INFO_DEVDAX && !devdax_align_ok(in->align))
+		FAIL("align 0x%llx is not a devdax alignment (4 KiB, 2 MiB or 1 GiB)", align);
+	if (in->align > size)
+		FAIL("align 0x%llx exceeds the namespace capacity 0x%llx", align,
+		     (unsigned long long)size);
+	if (in->data_offset >= size)
+		FAIL("dataoff 0x%llx is beyond the namespace size 0x%llx", dataoff,
+		     (unsigned long long)size);
+	if (!IS_ALIGNED(in->data_offset, PFN_INFO_PAGE_SIZE) ||
+	    !IS_ALIGNED(base + in->data_offset + in->start_pad, in->align))
+		FAIL("dataoff 0x%llx: data at 0x%llx not aligned to align 0x%llx", dataoff,
+		     (unsigned long long)(base + in->data_offset + in->start_pad), align);
+	if (in->start_pad)
+		FAIL("start_pad 0x%x: padded (pre-5.4) namespaces are not supported", in->start_pad);
+	if (!IS_ALIGNED(base + in->start_pad, PFN_INFO_COMPAT_ALIGN))
+		FAIL("namespace start 0x%llx is not 2 MiB aligned (memremap_compat_align)",
+		     (unsigned long long)base);
+	if (in->end_trunc >= size || !IS_ALIGNED(base + size - in->end_trunc, PFN_INFO_COMPAT_ALIGN))
+		FAIL("end_trunc 0x%x: namespace end 0x%llx is not 2 MiB aligned", in->end_trunc,
+		     (unsigned long long)(base + size - (in->end_trunc < size ? in->end_trunc : 0)));
+	data_end = size - in->end_trunc;
+	if (in->data_offset >= data_end)
+		FAIL("dataoff 0x%llx leaves no data before end_trunc 0x%x", dataoff, in->end_trunc);
+	if (in->data_offset < PFN_INFO_RESERVE)
+		FAIL("dataoff 0x%llx overlaps the 8 KiB info area", dataoff);
+	/* Our pagemap covers the whole namespace: its memmap must fit before the data. */
+	room = size / PFN_INFO_PAGE_SIZE * PFN_INFO_STRUCT_PAGE_SIZE;
+	if (pmem && in->data_offset - PFN_INFO_RESERVE < room)
+		FAIL("dataoff 0x%llx leaves 0x%llx bytes for the memmap, 0x%llx needed", dataoff,
+		     dataoff - PFN_INFO_RESERVE, (unsigned long long)room);
+	if (!in->npfns)
+		FAIL("npfns 0: no data page");
+	if (in->npfns > (data_end - in->data_offset) / PFN_INFO_PAGE_SIZE)
+		FAIL("npfns %llu does not fit between dataoff 0x%llx and 0x%llx", npfns, dataoff,
+		     (unsigned long long)data_end);
+	in->vmemmap_shift = 0;
+	if (in->kind == PFN_INFO_DEVDAX) {
+		in->vmemmap_shift = ilog2_u64(in->align / PFN_INFO_PAGE_SIZE);
+		compound = 1ULL << in->vmemmap_shift;
+		if (!IS_ALIGNED(in->npfns, compound))
+			FAIL("npfns %llu is not a whole number of align 0x%llx pages", npfns, align);
 	}
 	return true;
 }
 
-enum pfn_info_status pfn_info_decode(const uint8_t *block, size_t len, uint64_t region_size,
+enum pfn_info_status pfn_info_decode(const uint8_t *ns, size_t len, uint64_t base, uint64_t size,
 				     struct pfn_info *out, char *why, size_t why_len)
 {
+	const uint8_t *blk;
 	struct pfn_info in;
 	uint64_t sum;
 
@@ -247,51 +249,66 @@ enum pfn_info_status pfn_info_decode(const uint8_t *block, size_t len, uint64_t 
 		why_len = 0;
 	if (why_len)
 		why[0] = '\0';
-	if (!block || len < PFN_INFO_SIZE) {
+	if (!ns || len < PFN_INFO_RESERVE) {
 		snprintf(why, why_len, "info block: only %zu bytes readable, %u needed",
-			 block ? len : 0, PFN_INFO_SIZE);
+			 ns ? len : 0, PFN_INFO_RESERVE);
 		return PFN_INFO_INVALID;
 	}
-	if (all_zero(block, PFN_INFO_SIZE))
+	if (all_zero(ns, PFN_INFO_RESERVE))
 		return PFN_INFO_BLANK;
-	if (memcmp(block + PFN_INFO_OFF_MAGIC, pfn_info_magic, PFN_INFO_MAGIC_LEN)) {
-		char found[PFN_INFO_MAGIC_LEN * 4 + 1];
+	blk = ns + PFN_INFO_OFFSET;
+	memset(&in, 0, sizeof(in));
+	if (!memcmp(blk, pfn_sig, PFN_INFO_SIG_LEN)) {
+		in.kind = PFN_INFO_FSDAX;
+	} else if (!memcmp(blk, dax_sig, PFN_INFO_SIG_LEN)) {
+		in.kind = PFN_INFO_DEVDAX;
+	} else if (!memcmp(blk, btt_sig, PFN_INFO_SIG_LEN)) {
+		sum = get_le(blk + PFN_INFO_OFF_CHECKSUM, 8);
+		if (sum != pfn_info_checksum(blk)) {
+			snprintf(why, why_len, "BTT arena block: checksum 0x%016llx does not match "
+				 "0x%016llx", (unsigned long long)sum,
+				 (unsigned long long)pfn_info_checksum(blk));
+			return PFN_INFO_INVALID;
+		}
+		snprintf(why, why_len, "BTT arena info block at +4 KiB");
+		return PFN_INFO_BTT;
+	} else {
+		char found[PFN_INFO_SIG_LEN * 4 + 1];
 
-		quote_magic(block + PFN_INFO_OFF_MAGIC, found, sizeof(found));
-		snprintf(why, why_len, "magic \"%s\" is not \"%s\" (no info block: the region holds "
-			 "other data)", found, PFN_INFO_MAGIC);
+		quote_sig(blk, found, sizeof(found));
+		snprintf(why, why_len, "signature \"%s\" at +4 KiB is not %s or %s (no info block: "
+			 "the namespace holds other data)", found, PFN_INFO_PFN_SIG, PFN_INFO_DAX_SIG);
 		return PFN_INFO_INVALID;
 	}
-	sum = pfn_info_checksum(block);
-	memset(&in, 0, sizeof(in));
-	in.checksum = get_le(block + PFN_INFO_OFF_CHECKSUM, 8);
+	in.checksum = get_le(blk + PFN_INFO_OFF_CHECKSUM, 8);
+	sum = pfn_info_checksum(blk);
 	if (in.checksum != sum) {
 		snprintf(why, why_len, "checksum 0x%016llx does not match 0x%016llx (block corrupted "
 			 "or torn write)", (unsigned long long)in.checksum, (unsigned long long)sum);
 		return PFN_INFO_INVALID;
 	}
-	in.version_major = (uint16_t)get_le(block + PFN_INFO_OFF_MAJOR, 2);
-	in.version_minor = (uint16_t)get_le(block + PFN_INFO_OFF_MINOR, 2);
-	if (in.version_major > PFN_INFO_VERSION_MAJOR) {
-		snprintf(why, why_len, "major version %u is newer than supported %u",
-			 in.version_major, PFN_INFO_VERSION_MAJOR);
-		return PFN_INFO_INVALID;
+	memcpy(in.uuid, blk + PFN_INFO_OFF_UUID, PFN_INFO_UUID_LEN);
+	memcpy(in.parent_uuid, blk + PFN_INFO_OFF_PARENT_UUID, PFN_INFO_UUID_LEN);
+	in.flags = (uint32_t)get_le(blk + PFN_INFO_OFF_FLAGS, 4);
+	in.version_major = (uint16_t)get_le(blk + PFN_INFO_OFF_MAJOR, 2);
+	in.version_minor = (uint16_t)get_le(blk + PFN_INFO_OFF_MINOR, 2);
+	in.data_offset = get_le(blk + PFN_INFO_OFF_DATAOFF, 8);
+	in.npfns = get_le(blk + PFN_INFO_OFF_NPFNS, 8);
+	in.mode = (uint32_t)get_le(blk + PFN_INFO_OFF_MODE, 4);
+	/* fields a minor version predates read as the values Linux gives them */
+	if (in.version_minor >= 1) {
+		in.start_pad = (uint32_t)get_le(blk + PFN_INFO_OFF_START_PAD, 4);
+		in.end_trunc = (uint32_t)get_le(blk + PFN_INFO_OFF_END_TRUNC, 4);
 	}
-	if (!in.version_major) {
-		snprintf(why, why_len, "major version 0 does not exist (first is %u)",
-			 PFN_INFO_VERSION_MAJOR);
-		return PFN_INFO_INVALID;
+	if (in.version_minor >= 2)
+		in.align = get_le(blk + PFN_INFO_OFF_ALIGN, 4);
+	in.page_size = PFN_INFO_PAGE_SIZE;
+	in.page_struct_size = PFN_INFO_STRUCT_PAGE_SIZE;
+	if (in.version_minor >= 4) {
+		in.page_size = (uint32_t)get_le(blk + PFN_INFO_OFF_PAGE_SIZE, 4);
+		in.page_struct_size = (uint32_t)get_le(blk + PFN_INFO_OFF_PAGE_STRUCT_SIZE, 2);
 	}
-	in.flags = (uint32_t)get_le(block + PFN_INFO_OFF_FLAGS, 4);
-	in.region_size = get_le(block + PFN_INFO_OFF_REGION_SIZE, 8);
-	in.data_offset = get_le(block + PFN_INFO_OFF_DATA_OFFSET, 8);
-	in.npfns = get_le(block + PFN_INFO_OFF_NPFNS, 8);
-	in.align = get_le(block + PFN_INFO_OFF_ALIGN, 8);
-	in.page_size = (uint32_t)get_le(block + PFN_INFO_OFF_PAGE_SIZE, 4);
-	in.struct_page_size = (uint32_t)get_le(block + PFN_INFO_OFF_STRUCT_PAGE_SIZE, 2);
-	in.vmemmap_shift = (unsigned int)get_le(block + PFN_INFO_OFF_VMEMMAP_SHIFT, 2);
-	memcpy(in.id, block + PFN_INFO_OFF_ID, PFN_INFO_ID_LEN);
-	if (!check_fields(block, &in, region_size, why, why_len))
+	if (!check_fields(blk, &in, base, size, why, why_len))
 		return PFN_INFO_INVALID;
 	*out = in;
 	return PFN_INFO_VALID;

@@ -8,7 +8,8 @@
 /* Every argument takes one value; none is a list by repetition (suites= takes a comma list). */
 static const char *const keys[] = { "suites",	      "exit",	   "loglevel", "seed",
 				    "crash",	      "pgtable",   "pmem_memmap",
-				    "compound_order", "hugepages", "hugepages_1g", "hvo" };
+				    "compound_order", "hugepages", "hugepages_1g", "hvo",
+				    "pmem_convert" };
 
 struct parse_ctx {
 	void (*report)(const char *msg, void *ctx);
@@ -193,6 +194,13 @@ static void parse_one(struct parse_ctx *p, struct bootargs *ba, const char *w, s
 			ba->pmem_memmap = BOOTARGS_PMEM_MEMMAP_RAM;
 		else
 			bad(p, "pmem_memmap=%.*s: expected device or ram", (int)vlen, v);
+	} else if (word_is(w, klen, "pmem_convert") && v) {
+		if (word_is(v, vlen, "linux"))
+			ba->pmem_convert_linux = true;
+		else if (word_is(v, vlen, "none"))
+			ba->pmem_convert_linux = false;
+		else
+			bad(p, "pmem_convert=%.*s: expected linux or none", (int)vlen, v);
 	} else if (word_is(w, klen, "compound_order") && v) {
 		if (parse_u64(v, vlen, &n) && n <= BOOTARGS_MAX_COMPOUND_ORDER)
 			ba->compound_order = (unsigned int)n;
@@ -220,11 +228,12 @@ static void parse_one(struct parse_ctx *p, struct bootargs *ba, const char *w, s
 		   word_is(w, klen, "compound_order") || word_is(w, klen, "hugepages") ||
 		   word_is(w, klen, "hugepages_1g") || word_is(w, klen, "hvo") ||
 		   word_is(w, klen, "loglevel") || word_is(w, klen, "seed") ||
-		   word_is(w, klen, "crash")) {
+		   word_is(w, klen, "crash") || word_is(w, klen, "pmem_convert")) {
 		bad(p, "'%.*s' needs a value ('%.*s=...')", (int)len, w, (int)klen, w);
 	} else {
 		bad(p, "unknown argument '%.*s' (known: suites= exit= loglevel= seed= crash= "
-		    "pgtable= pmem_memmap= compound_order= hugepages= hugepages_1g= hvo=)",
+		    "pgtable= pmem_memmap= pmem_convert= compound_order= hugepages= hugepages_1g= "
+		    "hvo=)",
 		    (int)len, w);
 	}
 }

@@ -2,7 +2,9 @@
 // Suite "hugetlb": pools of 2 MiB (hugepages=) and 1 GiB (hugepages_1g=) folios with HugeTLB
 // Vmemmap Optimization: the tail vmemmap pages map the shared read-only page, a write to an
 // optimized tail struct page is caught, restore and re-optimize work, a self-hosted vmemmap
-// (struct pages in device memory) is refused, and shrinking the pools gives every page back.
+// (struct pages in device memory) is refused, readers on every other CPU never fault nor see a
+// wrong head while folios are optimized and restored, and shrinking the pools gives every page
+// back.
 #include <string.h>
 
 #include <platform/arch.h>
@@ -14,6 +16,10 @@
 #include <platform/memory.h>
 #include <platform/paging.h>
 #include <platform/printk.h>
+#include <platform/smp.h>
+#include <platform/smp_call.h>
+#include <platform/stop_machine.h>
+#include <arch/pgtable.h>
 #include <mm/hugetlb.h>
 #include <mm/memremap.h>
 #include <mm/mmzone.h>
@@ -67,11 +73,22 @@ static void pool_of_2m_folios_is_optimized(struct ktap_test *t)
 	struct hstate *h = &hstates[0];
 	struct hvo_stats before, after;
 	unsigned long want = boot.args.hugepages, got, free_before = nr_free_pages(), bad = 0;
-	uint64_t insn0;
+	uint64_t insn0, off;
 
 	if (!want) {
 		ktap_skip(t, "hugepages=0");
 		return;
+	}
+	if (boot.args.hvo) {
+		/* the same growth with HVO off first, for the price of HVO per folio */
+		hugetlb_init(false);
+		off = arch_insn_count();
+		got = hugetlb_pool_grow(h, want);
+		off = arch_insn_count() - off;
+		KTAP_EXPECT_EQ(t, hugetlb_pool_shrink(h, got), got);
+		if (got)
+			ktap_metric("hvo_2m_grow_off_insns_per_folio", off / got, "insns");
+		hugetlb_init(true);
 	}
 	hugetlb_vmemmap_get_stats(&before);
 	insn0 = arch_insn_count();
@@ -98,21 +115,29 @@ static void pool_of_2m_folios_is_optimized(struct ktap_test *t)
 	}
 	KTAP_EXPECT_EQ(t, bad, 0);
 	ktap_printf("    # %lu x 2 MiB: vmemmap 8 -> 1 page each, %lu pages freed, %lu PMD split(s), "
-		    "%lu flushes, pool cost %lu pages net\n",
+		    "%lu flushes in %lu batch(es), pool cost %lu pages net\n",
 		    got, after.pages_freed - before.pages_freed, after.pmd_splits - before.pmd_splits,
-		    after.flushes - before.flushes, free_before - nr_free_pages());
+		    after.flushes - before.flushes, after.batches - before.batches,
+		    free_before - nr_free_pages());
 	ktap_metric("hvo_2m_vmemmap_pages_kept_per_folio", 1, "pages");
 	ktap_metric("hvo_2m_vmemmap_bytes_saved_per_folio",
 		    (after.pages_freed - before.pages_freed) / got * PAGE_SIZE, "bytes");
 	ktap_metric("hvo_2m_grow_insns_per_folio", insn0 / got, "insns");
 	ktap_metric("hvo_2m_flushes_per_folio", (after.flushes - before.flushes) / got, "count");
+	/* the growth is one batch: one flush, its vmemmap PMD splits included */
+	KTAP_EXPECT_EQ(t, after.batches - before.batches, 1);
+	KTAP_EXPECT_EQ(t, after.flushes - before.flushes, 1);
+	if (after.batches > before.batches)
+		ktap_metric("hvo_flushes_per_batch", (after.flushes - before.flushes) /
+			    (after.batches - before.batches), "count");
 }
 
 static void write_to_optimized_tail_is_caught(struct ktap_test *t)
 {
 	struct folio *f = hs.probe_folio;
+	struct hvo_stats st;
 	struct page *tail;
-	uint64_t v;
+	uint64_t v, *shared;
 	char line[200];
 
 	if (!f) {
@@ -125,6 +150,16 @@ static void write_to_optimized_tail_is_caught(struct ktap_test *t)
 	KTAP_EXPECT(t, fault_last()->is_permission);
 	KTAP_EXPECT(t, hugetlb_vmemmap_describe((uintptr_t)&tail->flags, line, sizeof(line)));
 	ktap_printf("    # caught: %s\n", line);
+	/* the shared page's own linear-map alias is read-only too (unless an arm64 block maps it) */
+	hugetlb_vmemmap_get_stats(&st);
+	shared = (uint64_t *)__va(hugetlb_vmemmap_shared_page(folio_order(f)));
+	KTAP_EXPECT_EQ(t, probe_read(shared, &v), 0);
+	if (st.alias_writable) {
+		ktap_printf("    # the linear alias of the shared page stays writable: a block leaf\n");
+	} else {
+		KTAP_EXPECT_EQ(t, probe_write(shared, v), -EFAULT);
+		ktap_printf("    # the linear alias of the shared page is read-only\n");
+	}
 	/* the first vmemmap page (head and tails 1..63) stays the folio's own and writable */
 	KTAP_EXPECT_EQ(t, probe_read(&folio_page(f, 5)->flags, &v), 0);
 	KTAP_EXPECT_EQ(t, probe_write(&folio_page(f, 5)->flags, v), 0);
@@ -157,6 +192,203 @@ static void restore_then_optimize_again(struct ktap_test *t)
 	ktap_metric("hvo_2m_restore_insns", restore, "insns");
 	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_optimize_folio(f), -EALREADY);
 	KTAP_EXPECT_EQ(t, check_optimized(t, f), 0);
+}
+
+/*
+ * Concurrency: while CPU 0 optimizes and restores folios over and over, every other online CPU
+ * reads their tail struct pages and resolves compound_head() through them, as a pfn walker or an
+ * interrupt handler would, and serves its cross-CPU calls between two passes (the IPIs CPU 0
+ * keeps sending, and whatever HVO itself asks of it). A read that finds no translation (a
+ * break-before-make window another CPU fell into) is counted, not fatal, so the count is seen.
+ */
+#define RACE_FOLIOS 2
+#define RACE_ROUNDS 1000
+/*
+ * Each arm64 optimize or restore is a rendezvous of every CPU, each riscv64 one a remote fence
+ * of every hart: under TCG with more CPUs than host cores that can take tens of milliseconds, so
+ * the rounds stop after this many seconds (at least RACE_MIN_ROUNDS must have run). With
+ * -smp 2 the 1000 rounds take about a second.
+ */
+#define RACE_BUDGET_S 8
+#define RACE_MIN_ROUNDS 4
+
+static struct {
+	struct folio *f[RACE_FOLIOS];
+	int stop;
+	unsigned int running, done;
+	unsigned long reads, faults, wrong;
+} race;
+
+/* Tails in each of the 7 tail-only vmemmap pages (64 struct pages a page), both ends. */
+static const unsigned int race_tails[] = { 64, 127, 128, 200, 300, 320, 400, 448, 511 };
+
+static void race_reader(void *info)
+{
+	unsigned long reads = 0, faults = 0, wrong = 0;
+
+	__atomic_fetch_add(&race.running, 1, __ATOMIC_ACQ_REL);
+	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
+		for (unsigned int i = 0; i < RACE_FOLIOS; i++) {
+			for (unsigned int j = 0; j < ARRAY_SIZE(race_tails); j++) {
+				struct page *tail = folio_page(race.f[i], race_tails[j]);
+				uint64_t v;
+
+				if (probe_read(&tail->compound_info, &v)) {
+					faults++;
+					continue;
+				}
+				wrong += compound_head(tail) != &race.f[i]->page;
+				reads++;
+			}
+		}
+		smp_call_handle_ipi();
+	}
+	__atomic_fetch_add(&race.reads, reads, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&race.faults, faults, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&race.wrong, wrong, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&race.done, 1, __ATOMIC_ACQ_REL);
+}
+
+static void race_nop(void *info)
+{
+}
+
+static void readers_on_other_cpus_never_fault(struct ktap_test *t)
+{
+	struct hstate *h = &hstates[0];
+	unsigned int others = num_online_cpus() - 1, cpu, self = smp_processor_id();
+	unsigned long ops = 0, failed = 0, ipis = 0;
+	unsigned long sm0 = stop_machine_count();
+	struct hvo_stats before, after;
+	struct list_head list;
+	struct cpumask mask;
+	unsigned int r;
+	uint64_t start;
+
+	if (!others) {
+		ktap_skip(t, "needs a second CPU");
+		return;
+	}
+	if (!boot.args.hvo || h->nr < RACE_FOLIOS) {
+		ktap_skip(t, "needs HVO and %d 2 MiB folios", RACE_FOLIOS);
+		return;
+	}
+	memset(&race, 0, sizeof(race));
+	INIT_LIST_HEAD(&list);
+	for (unsigned int i = 0; i < RACE_FOLIOS; i++) {
+		race.f[i] = hugetlb_folio_alloc(h);
+		if (!KTAP_EXPECT(t, race.f[i] && hugetlb_vmemmap_optimized(race.f[i])))
+			return;
+		list_add_tail(&race.f[i]->page.lru, &list);
+	}
+	cpumask_clear(&mask);
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		if (cpu != self && cpu_online(cpu))
+			__cpumask_set_cpu(cpu, &mask);
+	hugetlb_vmemmap_get_stats(&before);
+	smp_call_function_many(&mask, race_reader, NULL, false);
+	start = arch_counter();
+	while (__atomic_load_n(&race.running, __ATOMIC_ACQUIRE) < others &&
+	       arch_counter() - start < arch_counter_hz())
+		cpu_relax();
+	KTAP_EXPECT_EQ(t, race.running, others);
+	start = arch_counter();
+	for (r = 0; r < RACE_ROUNDS; r++) {
+		if (arch_counter() - start > RACE_BUDGET_S * arch_counter_hz())
+			break;
+		if (r % 2) {
+			/* one folio at a time, tails compared byte by byte */
+			for (unsigned int i = 0; i < RACE_FOLIOS; i++) {
+				failed += hugetlb_vmemmap_restore_folio(race.f[i]) != 0;
+				failed += hugetlb_vmemmap_optimize_folio(race.f[i]) != 0;
+			}
+		} else {
+			/* all in one batch each way */
+			failed += hugetlb_vmemmap_restore_folios(&list) != RACE_FOLIOS;
+			failed += hugetlb_vmemmap_optimize_folios(&list, false) != RACE_FOLIOS;
+		}
+		ops += 2 * RACE_FOLIOS;
+		if (r % 8 == 0) {
+			smp_call_function_many(&mask, race_nop, NULL, false);
+			ipis++;
+		}
+	}
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&race.done, __ATOMIC_ACQUIRE) < others)
+		cpu_relax();
+	hugetlb_vmemmap_get_stats(&after);
+	KTAP_EXPECT_EQ(t, failed, 0);
+	KTAP_EXPECT_EQ(t, race.faults, 0);
+	KTAP_EXPECT_EQ(t, race.wrong, 0);
+	KTAP_EXPECT(t, race.reads > 0);
+	KTAP_EXPECT(t, r >= RACE_MIN_ROUNDS);
+	for (unsigned int i = 0; i < RACE_FOLIOS; i++) {
+		KTAP_EXPECT_EQ(t, check_optimized(t, race.f[i]), 0);
+		list_del(&race.f[i]->page.lru);
+		hugetlb_folio_free(h, race.f[i]);
+	}
+	ktap_printf("    # %u reader CPU(s): %lu optimize/restore in %u rounds, %lu IPI rounds, %lu "
+		    "tail reads, %lu faults, %lu wrong heads, %lu flushes, %lu rendezvous\n", others,
+		    ops, r, ipis, race.reads, race.faults, race.wrong,
+		    after.flushes - before.flushes, stop_machine_count() - sm0);
+}
+
+/*
+ * A CPU that keeps interrupts masked and never polls its calls cannot be parked: the arm64
+ * rendezvous gives up after STOP_MACHINE_TIMEOUT_MS, the restore fails with -ETIMEDOUT and
+ * nothing changed; the park call that reaches the CPU later returns at once (its rendezvous is
+ * over) and the next one works.
+ */
+static struct {
+	int go, stop, done;
+} deaf;
+
+static void deaf_cpu(void *info)
+{
+	__atomic_store_n(&deaf.go, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&deaf.stop, __ATOMIC_ACQUIRE))
+		cpu_relax(); /* interrupts masked (a call), no polling */
+	__atomic_store_n(&deaf.done, 1, __ATOMIC_RELEASE);
+}
+
+static void rendezvous_timeout_changes_nothing(struct ktap_test *t)
+{
+	struct hstate *h = &hstates[0];
+	unsigned int cpu = smp_processor_id() == 1 ? 0 : 1;
+	unsigned long sm0 = stop_machine_count();
+	struct folio *f;
+	uint64_t start;
+
+	if (!ARCH_NEEDS_BBM) {
+		ktap_skip(t, "no rendezvous on this arch (no break-before-make rule)");
+		return;
+	}
+	if (num_online_cpus() < 2 || !cpu_online(cpu) || !boot.args.hvo) {
+		ktap_skip(t, "needs a second CPU and HVO");
+		return;
+	}
+	f = hugetlb_folio_alloc(h);
+	if (!KTAP_EXPECT(t, f && hugetlb_vmemmap_optimized(f)))
+		return;
+	memset(&deaf, 0, sizeof(deaf));
+	KTAP_EXPECT_EQ(t, smp_call_function_single(cpu, deaf_cpu, NULL, false), 0);
+	while (!__atomic_load_n(&deaf.go, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	start = arch_counter();
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_restore_folio(f), -ETIMEDOUT);
+	KTAP_EXPECT(t, arch_counter() - start >=
+		       arch_counter_hz() / 1000 * STOP_MACHINE_TIMEOUT_MS);
+	KTAP_EXPECT_EQ(t, stop_machine_count(), sm0);
+	KTAP_EXPECT_EQ(t, check_optimized(t, f), 0);
+	__atomic_store_n(&deaf.stop, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&deaf.done, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	/* the late park call is dropped; the next rendezvous parks everyone */
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_restore_folio(f), 0);
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_optimize_folio(f), 0);
+	KTAP_EXPECT_EQ(t, stop_machine_count(), sm0 + 2);
+	KTAP_EXPECT_EQ(t, check_optimized(t, f), 0);
+	hugetlb_folio_free(h, f);
 }
 
 static void gigantic_1g_folio(struct ktap_test *t)
@@ -259,6 +491,8 @@ static const struct ktap_case hugetlb_cases[] = {
 	KTAP_CASE(pool_of_2m_folios_is_optimized),
 	KTAP_CASE(write_to_optimized_tail_is_caught),
 	KTAP_CASE(restore_then_optimize_again),
+	KTAP_CASE(readers_on_other_cpus_never_fault),
+	KTAP_CASE(rendezvous_timeout_changes_nothing),
 	KTAP_CASE(gigantic_1g_folio),
 	KTAP_CASE(self_hosted_vmemmap_is_refused),
 	KTAP_CASE(shrinking_gives_every_page_back),

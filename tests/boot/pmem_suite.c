@@ -43,6 +43,7 @@ static int init(char *why, size_t len)
 		.memmap_in_device = boot.args.pmem_memmap == BOOTARGS_PMEM_MEMMAP_DEVICE,
 		.compound_order = boot.args.compound_order,
 		.seed = boot.args.seed,
+		.convert_linux = boot.args.pmem_convert_linux,
 		.range_valid = boot_range_valid,
 	};
 	int ret;
@@ -70,7 +71,7 @@ static int valid_boot_ranges(void)
 /* Every range the boot accepted is live, or refused for a reason that was reported. */
 static void driver_binds_every_valid_range(struct ktap_test *t)
 {
-	int live = 0, bad_info = 0;
+	int live = 0, bad_info = 0, btt = 0;
 	unsigned int metrics_done = 0;
 
 	for (int i = 0; i < pmem_nr_ranges(); i++) {
@@ -88,6 +89,7 @@ static void driver_binds_every_valid_range(struct ktap_test *t)
 			    (unsigned long long)r->probe_insns);
 		live += r->live;
 		bad_info += r->invalid;
+		btt += r->info_state == PMEM_INFO_BTT;
 		if (r->live && !(metrics_done & (1u << r->is_volatile))) {
 			const char *kind = r->is_volatile ? "volatile" : "persistent";
 			char name[64];
@@ -102,11 +104,12 @@ static void driver_binds_every_valid_range(struct ktap_test *t)
 			ktap_metric(name, r->memmap_dev_bytes, "bytes");
 		}
 	}
-	KTAP_EXPECT_EQ(t, live + bad_info, valid_boot_ranges());
-	ktap_printf("    # pmem: %d range(s) live, %d refused as invalid input\n", live, bad_info);
+	KTAP_EXPECT_EQ(t, live + bad_info + btt, valid_boot_ranges());
+	ktap_printf("    # pmem: %d range(s) live, %d refused as invalid input, %d BTT left alone\n",
+		    live, bad_info, btt);
 }
 
-/* The block on the medium decodes to the layout in use. */
+/* The block on the medium decodes to the layout in use (a v1 block kept as it was: its own). */
 static void info_block_on_media_matches(struct ktap_test *t)
 {
 	int checked = 0;
@@ -114,17 +117,30 @@ static void info_block_on_media_matches(struct ktap_test *t)
 	for (int i = 0; i < pmem_nr_ranges(); i++) {
 		const struct pmem_range *r = pmem_get_range(i);
 		struct pfn_info now;
-		char why[160];
+		struct pfn_v1 v1;
+		char why[192];
 
 		if (!r->live || r->is_volatile)
 			continue;
-		KTAP_EXPECT_EQ(t, pfn_info_decode(r->virt, PFN_INFO_SIZE, r->size, &now, why,
-						  sizeof(why)),
+		if (r->info_format == PMEM_FORMAT_ZONEDEV_V1) {
+			KTAP_EXPECT_EQ(t, pfn_v1_decode(r->virt, PFN_V1_SIZE, r->size, &v1, why,
+							sizeof(why)),
+				       PFN_V1_VALID);
+			KTAP_EXPECT_EQ(t, v1.data_offset, r->info.data_offset);
+			KTAP_EXPECT_EQ(t, v1.npfns, r->info.npfns);
+			checked++;
+			continue;
+		}
+		KTAP_EXPECT_EQ(t, pfn_info_decode(r->virt, PFN_INFO_RESERVE, r->base, r->size, &now,
+						  why, sizeof(why)),
 			       PFN_INFO_VALID);
+		KTAP_EXPECT_EQ(t, now.kind, r->info.kind);
 		KTAP_EXPECT_EQ(t, now.data_offset, r->info.data_offset);
 		KTAP_EXPECT_EQ(t, now.npfns, r->info.npfns);
-		KTAP_EXPECT_EQ(t, now.flags, r->info.flags);
+		KTAP_EXPECT_EQ(t, now.mode, r->info.mode);
 		KTAP_EXPECT_EQ(t, now.vmemmap_shift, r->info.vmemmap_shift);
+		KTAP_EXPECT_EQ(t, r->pgmap.type, now.kind == PFN_INFO_DEVDAX ? MEMORY_DEVICE_GENERIC :
+						 MEMORY_DEVICE_FS_DAX);
 		checked++;
 	}
 	if (!checked)
@@ -198,7 +214,7 @@ static void struct_pages_live_in_the_device(struct ktap_test *t)
 		KTAP_EXPECT_EQ(t, r->memmap_dev_bytes, PHYS_PFN(r->size) * sizeof(struct page));
 		KTAP_EXPECT_EQ(t, pgtable_walk(&kernel_pgtable,
 					       (uintptr_t)pfn_to_page(PHYS_PFN(r->data_phys)), &w), 0);
-		KTAP_EXPECT(t, w.pa >= r->base + PFN_INFO_SIZE && w.pa < r->data_phys);
+		KTAP_EXPECT(t, w.pa >= r->base + r->info_reserve && w.pa < r->data_phys);
 		checked++;
 	}
 	if (!checked)

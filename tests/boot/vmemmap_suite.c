@@ -97,6 +97,13 @@ static void hot_add_remove(struct ktap_test *t, const struct pmem_region *p,
 	vmemmap_set_hugepages(true);
 	if (!KTAP_EXPECT_EQ(t, ret, 0))
 		return;
+	/* The device pages are memmap_init_zone_device()'s to write (the hot-add leaves them). */
+	struct dev_pagemap pg = { .type = MEMORY_DEVICE_GENERIC };
+	insn0 = arch_insn_count();
+	KTAP_EXPECT_EQ(t, memmap_init_zone_device(pfn, nr, &pg), nr);
+	uint64_t init_insns = arch_insn_count() - insn0;
+	KTAP_EXPECT_EQ(t, page_ref_count(pfn_to_page(pfn + nr - 1)), 1);
+	KTAP_EXPECT(t, PageFlag(pfn_to_page(pfn), PG_reserved));
 	vmemmap_get_stats(&mid);
 	KTAP_EXPECT(t, pfn_valid(pfn) && pfn_valid(pfn + nr - 1));
 	/* What follows may be RAM (a carve-out in the middle of a bank), never this range. */
@@ -128,6 +135,12 @@ static void hot_add_remove(struct ktap_test *t, const struct pmem_region *p,
 	if (insns) {
 		scnprintf(name, sizeof(name), "vmemmap_%s_insns_per_gib", tag);
 		ktap_metric(name, insns * (SZ_1G / p->size), "insns");
+	}
+	/* Base pages, the whole call over the range (the "struct page init per page"). */
+	if (init_insns && !altmap && huge) {
+		ktap_printf("    # memmap_init_zone_device: %lu pages, %llu insns\n", nr,
+			    (unsigned long long)init_insns);
+		ktap_metric("struct_page_init_insns_per_page", (init_insns + nr - 1) / nr, "insns");
 	}
 	KTAP_EXPECT_EQ(t, sparse_remove_section(pfn, nr, altmap), 0);
 	KTAP_EXPECT(t, !pfn_valid(pfn));

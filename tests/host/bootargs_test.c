@@ -62,6 +62,11 @@ static void all_known_arguments(void)
 	CHECK_EQ(parse("pmem_memmap=ram compound_order=9", &ba), 0);
 	CHECK_EQ(ba.pmem_memmap, BOOTARGS_PMEM_MEMMAP_RAM);
 	CHECK_EQ(ba.compound_order, 9);
+	CHECK(!ba.pmem_convert_linux);
+	CHECK_EQ(parse("pmem_convert=linux", &ba), 0);
+	CHECK(ba.pmem_convert_linux);
+	CHECK_EQ(parse("pmem_convert=none", &ba), 0);
+	CHECK(!ba.pmem_convert_linux);
 	CHECK_EQ(ba.hugepages, 8);
 	CHECK(ba.hvo);
 	CHECK_EQ(parse("hugepages=3 hugepages_1g=1 hvo=off", &ba), 0);
@@ -102,6 +107,8 @@ static void malformed_values(void)
 		{ "pgtable=sv64", "pgtable=sv64: expected auto, sv39, sv48 or sv57" },
 		{ "pgtable", "'pgtable' needs a value" },
 		{ "pmem_memmap=disk", "pmem_memmap=disk: expected device or ram" },
+		{ "pmem_convert=zonedev", "pmem_convert=zonedev: expected linux or none" },
+		{ "pmem_convert", "'pmem_convert' needs a value" },
 		{ "compound_order=19", "compound_order=19: expected a page order from 0 to 18" },
 		{ "compound_order=x", "compound_order=x: expected a page order" },
 		{ "compound_order", "'compound_order' needs a value" },
@@ -136,7 +143,7 @@ static void repeated_argument_is_an_error(void)
 	static const char *const keys[] = { "suites=fdt", "exit=auto", "loglevel=3", "seed=2",
 					    "crash=load", "pgtable=auto", "pmem_memmap=ram",
 					    "compound_order=1", "hugepages=1", "hugepages_1g=0",
-					    "hvo=on" };
+					    "hvo=on", "pmem_convert=linux" };
 	struct bootargs ba;
 	char s[96];
 

@@ -98,6 +98,7 @@ static void pfn_valid_is_subsection_granular(void)
 
 	init_ok();
 	CHECK_EQ(sparse_add_section(pfn, SUB_PAGES, NULL, ZONE_DEVICE), 0);
+	init_pages(pfn_to_page(pfn), SUB_PAGES, ZONE_DEVICE); /* memmap_init_zone_device()'s part */
 	CHECK(pfn_valid(pfn) && pfn_valid(pfn + SUB_PAGES - 1));
 	CHECK(!pfn_valid(pfn - 1) && !pfn_valid(pfn + SUB_PAGES));
 	CHECK(present_section_nr(sec));
@@ -251,6 +252,9 @@ static void random_section_layouts_round_trip(void)
 			CHECK_EQ(ret, clash ? -EEXIST : 0);
 			if (ret)
 				continue;
+			if (r.zone == ZONE_DEVICE) /* memmap_init_zone_device()'s part */
+				init_pages(pfn_to_page(first + r.sub * SUB_PAGES), r.n * SUB_PAGES,
+					   ZONE_DEVICE);
 			for (unsigned long i = 0; i < r.n; i++)
 				model[r.sub + i] = true;
 			live[nlive++] = r;
@@ -369,6 +373,8 @@ static int sr_add(struct shared_range *r)
 		return ret;
 	}
 	r->live = true;
+	if (zone == ZONE_DEVICE) /* memmap_init_zone_device()'s part */
+		init_pages(pfn_to_page(sr_pfn(r)), sr_pages(r), ZONE_DEVICE);
 	/* each struct page remembers its pfn: nobody else's add or remove may change it */
 	for (unsigned long p = sr_pfn(r); p < sr_pfn(r) + sr_pages(r); p++)
 		pfn_to_page(p)->private = marker(p);
@@ -525,6 +531,7 @@ static void leaf_of_one_owner_is_split_for_another(void)
 		if (!ram_leaf) /* room for a 2 MiB aligned block after the reserve */
 			whole.am = new_altmap(SHARED_PFN, SHARED_PFN + SEC_PAGES, 1023);
 		CHECK_EQ(sparse_add_section(SHARED_PFN, SEC_PAGES, whole.am, ZONE_DEVICE), 0);
+		init_pages(pfn_to_page(SHARED_PFN), SEC_PAGES, ZONE_DEVICE);
 		whole.live = true;
 		for (unsigned long p = SHARED_PFN; p < SHARED_PFN + SEC_PAGES; p++)
 			pfn_to_page(p)->private = marker(p);
@@ -600,6 +607,7 @@ static void leaf_split_without_ram_changes_nothing(void)
 	init_ok();
 	env_snapshot(&a);
 	CHECK_EQ(sparse_add_section(SHARED_PFN, SEC_PAGES, NULL, ZONE_DEVICE), 0);
+	init_pages(pfn_to_page(SHARED_PFN), SEC_PAGES, ZONE_DEVICE);
 	for (unsigned long p = SHARED_PFN; p < SHARED_PFN + SEC_PAGES; p++)
 		pfn_to_page(p)->private = marker(p);
 	CHECK_EQ(sparse_remove_section(sr_pfn(&hole), sr_pages(&hole), NULL), 0);
@@ -651,12 +659,38 @@ static void remove_with_another_owners_altmap_is_refused(void)
 	env_teardown();
 }
 
+/*
+ * A device hot-add writes only the struct pages of the altmap's own storage: the others are
+ * memmap_init_zone_device()'s, written once there. The storage is poisoned first, so a struct
+ * page the hot-add wrote shows.
+ */
+static void device_pages_are_left_for_memmap_init_zone_device(void)
+{
+	struct vmem_altmap *am = new_altmap(SHARED_PFN, SHARED_PFN + SEC_PAGES, 1023);
+	unsigned long first = SHARED_PFN + vmem_altmap_offset(am);
+	const unsigned long poison = 0xa5a5a5a5a5a5a5a5UL;
+
+	init_ok();
+	memset(__va(PFN_PHYS(SHARED_PFN)), 0xa5, PFN_PHYS(first - SHARED_PFN));
+	CHECK_EQ(sparse_add_section(SHARED_PFN, SEC_PAGES, am, ZONE_DEVICE), 0);
+	CHECK_EQ(env_leaf((uintptr_t)pfn_to_page(SHARED_PFN), NULL), PGTABLE_LEVEL_PMD);
+	CHECK_EQ(page_zonenum(pfn_to_page(SHARED_PFN)), ZONE_DEVICE);
+	CHECK_EQ(page_ref_count(pfn_to_page(first - 1)), 1);
+	CHECK_EQ(pfn_to_page(first - 1)->_pad, 0);
+	CHECK_EQ(pfn_to_page(first)->flags, poison);
+	CHECK_EQ(pfn_to_page(SHARED_PFN + SEC_PAGES - 1)->_pad, poison);
+	CHECK_EQ(sparse_remove_section(SHARED_PFN, SEC_PAGES, am), 0);
+	free(am);
+	env_teardown();
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(sparse_init_gives_ram_struct_pages),
 	TAP_CASE(pfn_valid_is_subsection_granular),
 	TAP_CASE(add_and_remove_refuse_bad_ranges),
 	TAP_CASE(removing_part_of_a_pmd_section_keeps_the_leaf),
 	TAP_CASE(random_section_layouts_round_trip),
+	TAP_CASE(device_pages_are_left_for_memmap_init_zone_device),
 	TAP_CASE(section_table_pages_come_and_go),
 	TAP_CASE(sparse_exit_returns_everything),
 	TAP_CASE(four_owners_share_a_section_in_every_order),

@@ -354,6 +354,8 @@ static void check_device_pages(unsigned long pfn, unsigned long n)
 {
 	unsigned long bad = 0;
 
+	/* memmap_init_zone_device()'s part (the hot-add leaves device pages to it): all writable */
+	init_pages(pfn_to_page(pfn), n, ZONE_DEVICE);
 	for (unsigned long p = pfn; p < pfn + n; p += 97)
 		bad += !pfn_valid(p) || page_zonenum(pfn_to_page(p)) != ZONE_DEVICE ||
 		       page_ref_count(pfn_to_page(p)) != 1;

@@ -66,26 +66,54 @@ void hugetlb_folio_free(struct hstate *h, struct folio *folio);
  * hugetlb_vmemmap_optimize_folio() - back the tail-only vmemmap pages of @folio by the shared
  * read-only tail page of its order and free their own backing
  *
- * Splits the vmemmap PMD leaves that cover the folio's struct pages, checks that every tail is
- * canonical (byte-identical to the shared page), remaps the tail pages read-only in one batch
- * per vmemmap PMD (one TLB flush each; two on arm64, break-before-make) and frees the old
- * backing. A folio whose struct pages live inside device memory or inside the folio itself
- * (self-hosted vmemmap, an altmap) is refused: their backing cannot be freed to RAM.
+ * Checks that every tail is canonical (byte-identical to the shared page), then remaps the
+ * tail pages read-only in one batch: the vmemmap PMD leaves that cover them are split in the
+ * same update, and the whole costs one TLB flush (arm64: break all, flush, make all, with every
+ * other CPU parked by stop_machine() meanwhile, so none can read a broken entry; riscv64: new
+ * entries over the old, then the flush). The old backing is freed after the flush. A folio
+ * whose struct pages live inside device memory or inside the folio itself (self-hosted
+ * vmemmap, an altmap) is refused: their backing cannot be freed to RAM.
  * Return: 0; -EINVAL (not a compound page of order >= 9, or not in ZONE_NORMAL: the shared
  * tails carry that zone and only RAM vmemmap is given back), -EALREADY (already optimized),
  * -EOPNOTSUPP (self-hosted vmemmap), -EBUSY (a tail not canonical: something wrote it),
- * -ENOMEM (no table page or shared page). On error nothing changed, except that a vmemmap PMD
- * split before the failure stays split (its table page is kept, as Linux keeps it).
+ * -ENOMEM (no table page or shared page), -ETIMEDOUT (another CPU never answered the
+ * rendezvous). On error nothing changed.
  */
 int hugetlb_vmemmap_optimize_folio(struct folio *folio);
 
 /**
  * hugetlb_vmemmap_restore_folio() - give @folio its own writable vmemmap pages again (new
- * pages from the buddy allocator, filled with its tails), undoing the optimization.
- * Return: 0, -EINVAL (not optimized), -ENOMEM: the vmemmap PMDs already restored stay
- * restored and the folio stays flagged optimized; a later call finishes the rest.
+ * pages from the buddy allocator, filled with its tails), undoing the optimization; one flush
+ * (with the other CPUs parked on arm64), as for the optimization.
+ * Return: 0, -EINVAL (not optimized), -ENOMEM: all or nothing: every page is allocated before
+ * any entry changes, so short of one the folio stays optimized and whole, nothing is held, and
+ * a later call starts afresh; -ETIMEDOUT as for the optimization.
  */
 int hugetlb_vmemmap_restore_folio(struct folio *folio);
+
+/**
+ * hugetlb_vmemmap_optimize_folios() - optimize the folios on @folios (linked by page.lru) in
+ * batches of up to 512 folios (4096 tail vmemmap pages): one rendezvous and one TLB flush per
+ * batch. @fresh: every folio was just made by prep_compound_page() and not handed out yet, so
+ * its tails are canonical by construction and are not compared byte by byte.
+ * A folio refused stays on the list unoptimized (reported, as hugetlb_vmemmap_optimize_folio()
+ * would refuse it). Return: folios optimized.
+ */
+unsigned long hugetlb_vmemmap_optimize_folios(struct list_head *folios, bool fresh);
+
+/**
+ * hugetlb_vmemmap_restore_folios() - restore the optimized folios on @folios in batches, one
+ * flush per batch; a batch short of memory restores none of its folios (they stay optimized).
+ * Return: folios restored.
+ */
+unsigned long hugetlb_vmemmap_restore_folios(struct list_head *folios);
+
+/**
+ * hvo_range_busy() - whether a struct page of pfns [@pfn, @pfn + @nr) is a tail mapped onto a
+ * shared tail page (an optimized folio): its vmemmap must not be torn down (its backing is not
+ * its own). For hot-remove.
+ */
+bool hvo_range_busy(unsigned long pfn, unsigned long nr);
 
 /** hugetlb_vmemmap_optimized() - @folio's tails are backed by the shared page. */
 static inline bool hugetlb_vmemmap_optimized(const struct folio *folio)
@@ -100,14 +128,22 @@ static inline bool hugetlb_vmemmap_optimized(const struct folio *folio)
 phys_addr_t hugetlb_vmemmap_shared_page(unsigned int order);
 
 /**
+ * hugetlb_vmemmap_shared_users() - optimized folios of @order mapping its shared tail page: it
+ * is never freed while there is one (kept afterwards, for the next optimization)
+ */
+unsigned long hugetlb_vmemmap_shared_users(unsigned int order);
+
+/**
  * struct hvo_stats - what HVO did
  * @optimized: folios optimized so far (minus restored)
  * @pages_freed: vmemmap pages given back by optimizations
  * @pages_allocated: vmemmap pages allocated by restores
  * @shared_pages: shared tail pages in use (one per order)
  * @pmd_splits: vmemmap PMD leaves split
- * @flushes: TLB flush requests issued by HVO
+ * @flushes: TLB flush requests of HVO's remaps (a new shared page's alias protection aside)
+ * @batches: optimize and restore batches run (a single-folio call is a batch of one)
  * @refused_self_hosted: folios refused for a self-hosted vmemmap
+ * @alias_writable: shared pages whose linear-map alias stays writable (an arm64 block leaf)
  */
 struct hvo_stats {
 	unsigned long optimized;
@@ -116,7 +152,9 @@ struct hvo_stats {
 	unsigned long shared_pages;
 	unsigned long pmd_splits;
 	unsigned long flushes;
+	unsigned long batches;
 	unsigned long refused_self_hosted;
+	unsigned long alias_writable;
 };
 
 /** hugetlb_vmemmap_get_stats() - fill @st. */

@@ -163,7 +163,9 @@ void sparse_exit(void);
  *
  * Marks the subsections present, populates the vmemmap (vmemmap_populate(): PMD leaves where
  * a whole section is added at once and a 2 MiB block can be had) and initializes every struct
- * page with init_single_page(@zone). A section whose memmap is still one PMD leaf of another
+ * page with init_single_page(@zone), except for ZONE_DEVICE: there only the pages of @altmap's
+ * own storage (below base_pfn + vmem_altmap_offset()) are initialized, the others are left for
+ * memmap_init_zone_device() to write once. A section whose memmap is still one PMD leaf of another
  * owner (part of a whole-section add was removed) is first split so every owner has its own
  * pages (vmemmap_split_section_leaf()). Failure leaves everything (page tables, altmap
  * counters, section table, allocator) as it was, except such a split, which stays (the

@@ -33,6 +33,7 @@ struct dev_pagemap;
  * @zone_device_data: ZONE_DEVICE pages: owner data
  * @_mapcount: page-table mappings - 1 (so -1 = unmapped, as Linux)
  * @_refcount: references; 0 = free
+ * @_counts: both counts as one word, for initialization only (page_counts())
  * @_pad: keeps the size at 64 bytes; zero
  */
 struct page {
@@ -59,8 +60,17 @@ struct page {
 			unsigned long _dev_pad[3];
 		};
 	};
-	atomic_int _mapcount;
-	atomic_int _refcount;
+	/*
+	 * @_counts lets initialization write both counts with one plain store: a page being
+	 * initialized is not yet visible to anyone, and an atomic store costs an AMO on riscv64.
+	 */
+	union {
+		struct {
+			atomic_int _mapcount;
+			atomic_int _refcount;
+		};
+		unsigned long _counts;
+	};
 	unsigned long _pad;
 };
 
@@ -135,6 +145,41 @@ static inline void set_page_zone(struct page *p, enum zone_type z)
 {
 	p->flags = (p->flags & ~PAGE_ZONE_MASK) | ((unsigned long)z << PAGE_ZONE_SHIFT);
 }
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "page_counts() assumes _mapcount is the low half of _counts"
+#endif
+
+/** page_counts() - the @_counts word of a page with @mapcount and @refcount. */
+static inline unsigned long page_counts(int mapcount, int refcount)
+{
+	return (unsigned long)(unsigned int)mapcount | (unsigned long)(unsigned int)refcount << 32;
+}
+
+/**
+ * page_init_raw() - write all 64 bytes of the unpublished page @p: @flags, @word1 in the word
+ * shared by lru.next / compound_info / pgmap, @counts (page_counts()) and zeros elsewhere.
+ * Eight full-width plain stores, no read of @p: the unit every init path is built from.
+ */
+static inline void page_init_raw(struct page *p, unsigned long flags, unsigned long word1,
+				 unsigned long counts)
+{
+	p->flags = flags;
+	p->compound_info = word1;
+	p->_tail_pad[0] = 0;
+	p->_tail_pad[1] = 0;
+	p->_tail_pad[2] = 0;
+	p->_tail_pad[3] = 0;
+	p->_counts = counts;
+	p->_pad = 0;
+}
+
+/**
+ * init_pages_raw() - page_init_raw(@flags, @word1, @counts) on the @nr pages from @p. Every
+ * value is decided by the caller once, outside the loop.
+ */
+void init_pages_raw(struct page *p, unsigned long nr, unsigned long flags, unsigned long word1,
+		    unsigned long counts);
 
 /** compound_info_for_order() - the value every tail of an order-@order compound page holds. */
 static inline unsigned long compound_info_for_order(unsigned int order)
@@ -254,5 +299,8 @@ static inline int page_mapcount(const struct page *p)
  * (_mapcount -1), no flags but the zone (Linux __init_single_page()).
  */
 void init_single_page(struct page *p, enum zone_type zone);
+
+/** init_pages() - init_single_page(@zone) on the @nr pages from @p, in one pass. */
+void init_pages(struct page *p, unsigned long nr, enum zone_type zone);
 
 #endif

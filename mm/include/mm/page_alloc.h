@@ -116,8 +116,9 @@ static inline void zone_unlock(struct zone *zone)
  * @end_pfn: one past the last
  *
  * Precondition: the struct pages of every pfn of memblock.memory (without MEMBLOCK_NOMAP) inside
- * the span exist and were initialized (sparse_init() -> init_single_page()). Every such page is
- * marked PG_reserved with refcount 1; no page is free yet (memblock_free_all() releases them).
+ * the span exist (sparse_init()). No struct page is written here: memblock_free_all(), which
+ * must follow before the allocator is used, rewrites each such page once, whole, as a reserved
+ * page (ZONE_NORMAL, PG_reserved, refcount 1, unmapped, other fields zero) or a free one.
  * Pages outside memblock.memory, and NOMAP ones, are never read or written by the allocator.
  * Calling it again resets the allocator (host tests).
  */
@@ -127,8 +128,8 @@ void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn);
  * memblock_free_all() - give every free memblock range to the buddy allocator
  *
  * For each range of for_each_free_mem_range() inside the zone span (pages wholly inside it), the
- * pages lose PG_reserved, get refcount 0 and join the free lists in the largest aligned blocks;
- * everything else stays PG_reserved. Afterwards memblock_phys_alloc() fails (its limit is set to
+ * pages become free (refcount 0, no PG_reserved) and join the free lists in the largest aligned
+ * blocks; every other RAM page of the zone becomes reserved (see page_alloc_init()). Afterwards memblock_phys_alloc() fails (its limit is set to
  * 0): from here on pages come from alloc_pages(); a range memblock had reserved is given back
  * with free_reserved_page().
  * Return: the number of pages released.
@@ -142,6 +143,13 @@ unsigned long memblock_free_all(void);
  * Return: 0, -EINVAL if the page is outside the zone or not PG_reserved (warned).
  */
 int free_reserved_page(struct page *page);
+
+/**
+ * free_reserved_pages() - free_reserved_page() of the @nr consecutive pages from @page, under
+ * one lock and in the largest aligned blocks (HVO gives back 7 adjacent vmemmap pages a folio)
+ * Return: 0, -EINVAL (one outside the zone or RAM, or not PG_reserved: nothing freed, warned).
+ */
+int free_reserved_pages(struct page *page, unsigned long nr);
 
 /**
  * page_alloc_phys() - @size bytes of RAM aligned to @align, by physical address: the shape of

@@ -201,13 +201,44 @@ void pgtable_update_entry_locked(struct pgtable *pt, pteval_t *p, int level, uin
  * @old: gets the page each leaf mapped before (@nr entries)
  *
  * Every slot must already hold a present 4 KiB leaf (split larger leaves first), else nothing
- * changes (-ENOENT). The whole range costs one TLB flush, two on arm64, where the leaves are
- * broken all at once, flushed, then made (break-before-make): nothing may touch the range
- * during the call. (HVO's vmemmap remap: Linux vmemmap_remap_range().)
+ * changes (-ENOENT). The whole range costs one TLB flush: on riscv64 after the new leaves are
+ * written over the old (a hart reads through either until then), on arm64 between breaking all
+ * leaves and making them (break-before-make; a new leaf over an invalid one needs no flush
+ * there). On arm64 a read of the range inside that window faults: the caller of a live range
+ * parks the other CPUs (stop_machine()). The stores to the new pages made before the call are
+ * visible before the leaves that map them (a barrier precedes the first new leaf).
+ * (HVO's vmemmap remap: Linux vmemmap_remap_range().)
  * Return: 0, -ENOENT, -EINVAL/-ERANGE for a bad range, -EOPNOTSUPP for @prot.
  */
 int pgtable_remap_ptes(struct pgtable *pt, uintptr_t va, unsigned long nr, const phys_addr_t *pas,
 		       phys_addr_t one_pa, pgprot_t prot, phys_addr_t *old);
+
+/* PMD leaves one pgtable_remap_ptes_many() call may split */
+#define PGTABLE_REMAP_MAX_SPLITS 16
+
+/**
+ * struct pgtable_remap - one range for pgtable_remap_ptes_many(), with the arguments of
+ * pgtable_remap_ptes(); @slot is the call's own (the entry of @va, found once)
+ */
+struct pgtable_remap {
+	uintptr_t va;
+	unsigned long nr;
+	const phys_addr_t *pas;
+	phys_addr_t one_pa;
+	pgprot_t prot;
+	phys_addr_t *old;
+	pteval_t *slot;
+};
+
+/**
+ * pgtable_remap_ptes_many() - pgtable_remap_ptes() over the @n ranges @rs at once: all or
+ * nothing over all of them, and one TLB flush for the whole batch. A slot may also lie under a
+ * PMD leaf (up to PGTABLE_REMAP_MAX_SPLITS of them a call): its new PTE table gets the leaves a split gives, with the
+ * remapped ones already in place, and replaces the leaf in the same break-flush-make, so the
+ * split costs no flush of its own. The old page of such a slot is the one the split gave.
+ * Return: as pgtable_remap_ptes(); also -ENOMEM (no table page), -E2BIG (too many PMD leaves).
+ */
+int pgtable_remap_ptes_many(struct pgtable *pt, struct pgtable_remap *rs, unsigned int n);
 
 /** pgtable_lock() - take @pt's lock (the page-table lock of Linux, one per table tree). */
 static inline unsigned long pgtable_lock(struct pgtable *pt)

@@ -44,6 +44,7 @@ struct bootargs {
 	enum bootargs_pgtable pgtable;
 	enum bootargs_pmem_memmap pmem_memmap;
 	unsigned int compound_order;
+	bool pmem_convert_linux;	/* pmem_convert=linux: rewrite zonedev v1 blocks for Linux */
 	unsigned long hugepages;	/* 2 MiB HugeTLB folios for the hugetlb suite */
 	unsigned long hugepages_1g;	/* 1 GiB ones */
 	bool hvo;			/* optimize their vmemmap (default on) */

@@ -1,211 +1,192 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// The pmem info block: the on-media record at the start of a persistent region that says where
-// the data pages begin and whether their struct pages live in the region (vmem_altmap), so the
-// layout chosen on the first probe is found again after a reboot.
+// libnvdimm's on-media pfn info block (struct nd_pfn_sb), the format Linux and ndctl read and
+// write on a pmem namespace: what zonedev writes on a blank range and recognizes on any range, so
+// a namespace laid out by either system is accepted by the other. The format is documented by
+// Linux drivers/nvdimm/pfn.h, pfn_devs.c and btt.h; this is our own implementation of it.
 #ifndef ZONEDEV_PMEM_PFN_INFO_H
 #define ZONEDEV_PMEM_PFN_INFO_H
 
 #include <platform/types.h>
 
 /*
- * On-media format, version 1.0. All integers little-endian, at fixed offsets (never a C struct
- * laid over the bytes). The block is one 4 KiB page at offset 0 of the region.
+ * Namespace layout (offsets from the namespace start, i.e. the pmem-region reg base):
+ *
+ *   [0, 4 KiB)            left to its owner: never read for the layout, never written by us
+ *   [4 KiB, 8 KiB)        the info block below (Linux's nd_info_block_reserve() is 8 KiB)
+ *   [8 KiB, dataoff)      mode PMEM: struct pages of the namespace (the altmap's free pages);
+ *                         a devdax namespace also keeps 128 KiB for a label here
+ *   [dataoff, size - end_trunc)   data: npfns pages of 4 KiB
+ *
+ * The block, all integers little-endian at fixed offsets (never a C struct over the bytes):
  *
  *   offset size field
- *   0x000  16   magic: "ZONEDEV_PFN_INF" and a NUL
- *   0x010   2   version major (1)
- *   0x012   2   version minor (0)
- *   0x014   4   flags: bit 0 PFN_INFO_F_MEMMAP_IN_DEVICE; other bits zero in 1.0
- *   0x018   8   region size in bytes when the block was written
- *   0x020   8   data offset: bytes from the region start to the first data page
- *   0x028   8   npfns: number of 4 KiB data pages from the data offset on
- *   0x030   8   alignment of the data offset (power of two, 4 KiB .. 1 GiB)
- *   0x038   4   page size the layout was computed for (4096)
- *   0x03c   2   struct page size the memmap was sized for (64)
- *   0x03e   2   vmemmap_shift: order of the compound pages of the data (0 .. 18)
- *   0x040  16   id: an identifier the writer chose (not checked)
- *   0x050   8   checksum: Fletcher-64 of the whole 4 KiB with this field read as zero
- *   0x058 4008  reserved, zero
+ *   0x000  16   signature: "NVDIMM_PFN_INFO\0" (fsdax) or "NVDIMM_DAX_INFO\0" (devdax)
+ *   0x010  16   uuid of the pfn/dax device
+ *   0x020  16   parent_uuid: the namespace's uuid; zero for a label-less (pmem-region) one
+ *   0x030   4   flags (none defined)
+ *   0x034   2   version major (1)
+ *   0x036   2   version minor (4 when written; 0..3 read with their defaults, see below)
+ *   0x038   8   dataoff: bytes from the namespace start (+ start_pad) to the first data page
+ *   0x040   8   npfns: data pages
+ *   0x048   4   mode: PFN_MODE_RAM (1, memmap in RAM) or PFN_MODE_PMEM (2, in the namespace)
+ *   0x04c   4   start_pad (1.1+; deprecated, 0 for namespaces laid out since Linux 5.4)
+ *   0x050   4   end_trunc (1.1+): bytes at the end beyond the last aligned boundary
+ *   0x054   4   align (1.2+): alignment of the data, 0 on older blocks (then 2^ilog2(dataoff))
+ *   0x058   4   page_size (1.3+, else 4096)
+ *   0x05c   2   page_struct_size (1.4+, else 64): struct page size the memmap was sized for
+ *   0x05e 3994  padding, zero
+ *   0xff8   8   checksum: nd_sb_checksum(), Fletcher-64 of the 4 KiB with this field read as
+ *               zero: 1024 little-endian 32-bit words, the low sum kept in 32 bits (wraps),
+ *               the high sum in 64 bits, result (high << 32) | low
  *
- * Checksum: Fletcher-64 over the block taken as 1024 little-endian 32-bit words; both sums
- * start at 0 and are kept modulo 2^32 - 1; the value is (sum2 << 32) | sum1. Any single bit
- * flip changes sum1, so it is always caught.
+ * A BTT namespace has a "BTT_ARENA_INFO\0\0" block at the same offset with the checksum at the
+ * same place (btt.h); it is recognized only, never interpreted.
  *
- * Compatibility: the magic, the two version words and the checksum (place and algorithm) are
- * frozen for every version, so a reader always verifies the checksum before it trusts the
- * version. A newer minor version may only add fields in the reserved area or flag bits that an
- * older reader can safely ignore: such a block is accepted, its unknown flags and reserved bytes
- * ignored. Anything an older reader must understand bumps the major version, which is refused.
- * In a block of this minor version or older, unknown flags and nonzero reserved bytes are
- * corruption and refused.
- *
- * Layout with PFN_INFO_F_MEMMAP_IN_DEVICE (persistent regions): the info block, then the memmap
- * (the altmap's free pages), then the data pages:
- *
- *   [0, 4 KiB)              info block (the altmap's reserve)
- *   [4 KiB, data offset)    struct pages: at least pfn_info_memmap_room(region size) bytes
- *   [data offset, + npfns * 4 KiB)   data pages; the rest up to the region end is unused
- *
- * The memmap is sized for every page of the region, the info block and the memmap pages
- * included, not just for the data pages: the driver hands the whole region to
- * memremap_pages() (as Linux does for a pfn namespace), and that creates a struct page for
- * each of its pages. Sizing for the data pages alone would leave the altmap short. The price is
- * 64 bytes per metadata page, 1/4096 of the memmap.
- *
- * A memmap of 2 MiB or more also gets 2 MiB - 4 KiB of slack: the vmemmap may be mapped with
- * PMD leaves, and the altmap hands out a 2 MiB block only at a 2 MiB aligned pfn. The pages it
- * skips to get there (at most 511, and only once: later blocks follow on) would otherwise be
- * missing at the end, e.g. for a 130 MiB region at a 128 MiB boundary (one PMD leaf after 511
- * skipped pages, then 8 base pages, in 1023 free pages). For regions that are a multiple of
- * 128 MiB and 2 MiB alignment the slack costs nothing: it fills the rounding up.
- *
- * Without the flag the memmap lives in RAM and the data start at the info block rounded up to
- * the alignment.
- *
- * The data offset is aligned relative to the region start; the data are physically aligned
- * to the alignment only if the region base is too (pmem regions are 2 MiB aligned), which the
- * driver must check for larger alignments.
+ * Fresh layout (pfn_info_layout(), Linux's nd_pfn_init() arithmetic for a namespace starting at
+ * @base): align = max(requested, memremap_compat_align() = 2 MiB); end_trunc = (base + size) -
+ * ALIGN_DOWN(base + size, align); npfns0 = (size - 8 KiB) / 4 KiB (before the memmap is taken
+ * out); dataoff = ALIGN(base + 8 KiB + 64 * npfns0 [+ 128 KiB devdax], align) - base in mode
+ * PMEM, ALIGN(base + 8 KiB [+ 128 KiB devdax], align) - base in mode RAM; npfns = (size - dataoff
+ * - end_trunc) / 4 KiB. So a 2 MiB aligned 256 MiB namespace starts its data at +6 MiB, 1 GiB at
+ * +18 MiB, 4 GiB at +66 MiB. The memmap of the whole namespace (64 bytes per 4 KiB, the info
+ * area included) fits in [8 KiB, dataoff) because the rounding up always adds more than the 128
+ * bytes npfns0 leaves out.
  */
 
+#define PFN_INFO_OFFSET 4096		/* the block's offset in the namespace */
 #define PFN_INFO_SIZE 4096
-#define PFN_INFO_MAGIC "ZONEDEV_PFN_INF"	/* 15 characters and the NUL: 16 bytes */
-#define PFN_INFO_MAGIC_LEN 16
+#define PFN_INFO_RESERVE 8192		/* [0, 8 KiB): never memmap or data */
+#define PFN_INFO_SIG_LEN 16
+#define PFN_INFO_PFN_SIG "NVDIMM_PFN_INFO"	/* with its NUL: 16 bytes */
+#define PFN_INFO_DAX_SIG "NVDIMM_DAX_INFO"
+#define PFN_INFO_BTT_SIG "BTT_ARENA_INFO"	/* and two NULs */
 #define PFN_INFO_VERSION_MAJOR 1
-#define PFN_INFO_VERSION_MINOR 0
-#define PFN_INFO_ID_LEN 16
-
-/* Flags of version 1.0. */
-#define PFN_INFO_F_MEMMAP_IN_DEVICE 0x1u
-#define PFN_INFO_F_KNOWN PFN_INFO_F_MEMMAP_IN_DEVICE
-
+#define PFN_INFO_VERSION_MINOR 4
 #define PFN_INFO_PAGE_SIZE 4096u
-#define PFN_INFO_STRUCT_PAGE_SIZE 64u
-#define PFN_INFO_ALIGN_MIN SZ_4K
-#define PFN_INFO_ALIGN_MAX SZ_1G
-/* A PMD leaf of the vmemmap: the largest (and most aligned) block the altmap gives out. */
-#define PFN_INFO_PMD_SIZE SZ_2M
-/* 2^18 pages of 4 KiB: a 1 GiB compound page, the largest the data can be mapped with. */
-#define PFN_INFO_MAX_VMEMMAP_SHIFT 18
+#define PFN_INFO_STRUCT_PAGE_SIZE 64u	/* MAX_STRUCT_PAGE_SIZE; ours is 64 too */
+#define PFN_INFO_COMPAT_ALIGN SZ_2M	/* memremap_compat_align() off powerpc */
+#define PFN_INFO_DAX_LABEL_RESERVE 0x20000ULL	/* 128 KiB */
+#define PFN_INFO_UUID_LEN 16
 
-/* Byte offsets of the fields in the block, for the encoder, the decoder and the tests. */
-#define PFN_INFO_OFF_MAGIC 0x000
-#define PFN_INFO_OFF_MAJOR 0x010
-#define PFN_INFO_OFF_MINOR 0x012
-#define PFN_INFO_OFF_FLAGS 0x014
-#define PFN_INFO_OFF_REGION_SIZE 0x018
-#define PFN_INFO_OFF_DATA_OFFSET 0x020
-#define PFN_INFO_OFF_NPFNS 0x028
-#define PFN_INFO_OFF_ALIGN 0x030
-#define PFN_INFO_OFF_PAGE_SIZE 0x038
-#define PFN_INFO_OFF_STRUCT_PAGE_SIZE 0x03c
-#define PFN_INFO_OFF_VMEMMAP_SHIFT 0x03e
-#define PFN_INFO_OFF_ID 0x040
-#define PFN_INFO_OFF_CHECKSUM 0x050
-#define PFN_INFO_OFF_RESERVED 0x058
+/* Byte offsets of the fields in the block. */
+#define PFN_INFO_OFF_SIG 0x000
+#define PFN_INFO_OFF_UUID 0x010
+#define PFN_INFO_OFF_PARENT_UUID 0x020
+#define PFN_INFO_OFF_FLAGS 0x030
+#define PFN_INFO_OFF_MAJOR 0x034
+#define PFN_INFO_OFF_MINOR 0x036
+#define PFN_INFO_OFF_DATAOFF 0x038
+#define PFN_INFO_OFF_NPFNS 0x040
+#define PFN_INFO_OFF_MODE 0x048
+#define PFN_INFO_OFF_START_PAD 0x04c
+#define PFN_INFO_OFF_END_TRUNC 0x050
+#define PFN_INFO_OFF_ALIGN 0x054
+#define PFN_INFO_OFF_PAGE_SIZE 0x058
+#define PFN_INFO_OFF_PAGE_STRUCT_SIZE 0x05c
+#define PFN_INFO_OFF_PADDING 0x05e
+#define PFN_INFO_OFF_CHECKSUM 0xff8
+
+enum pfn_mode {
+	PFN_MODE_NONE = 0,
+	PFN_MODE_RAM = 1,
+	PFN_MODE_PMEM = 2,
+};
+
+/** enum pfn_info_kind - which personality a block gives its namespace (its signature) */
+enum pfn_info_kind {
+	PFN_INFO_FSDAX,		/* NVDIMM_PFN_INFO: fsdax, pages managed one by one */
+	PFN_INFO_DEVDAX,	/* NVDIMM_DAX_INFO: devdax, compound pages of @align */
+};
 
 /**
- * enum pfn_info_status - what pfn_info_decode() found at the start of a region
- * @PFN_INFO_VALID: a consistent info block for this region: reuse its layout
- * @PFN_INFO_BLANK: 4 KiB of zeros: a fresh device, write a new block
- * @PFN_INFO_INVALID: anything else (other data, corruption, a torn write, a newer major
- *		      version, a resized region); the message says which field and why
+ * enum pfn_info_status - what pfn_info_decode() found in a namespace's first 8 KiB
+ * @PFN_INFO_VALID: a valid fsdax or devdax block for this namespace: use its layout
+ * @PFN_INFO_BLANK: the first 8 KiB are all zero: a fresh namespace, ours to lay out
+ * @PFN_INFO_BTT: a BTT arena block (signature and checksum valid): someone's block device
+ * @PFN_INFO_INVALID: anything else: another block with a bad field (the message names it), or
+ *		      other data; never to be written over
  */
 enum pfn_info_status {
 	PFN_INFO_VALID,
 	PFN_INFO_BLANK,
+	PFN_INFO_BTT,
 	PFN_INFO_INVALID,
 };
 
 /**
- * struct pfn_info - the fields of an info block, decoded (host byte order)
- * @version_major, @version_minor: format version of the block
- * @flags: PFN_INFO_F_*; a block of a newer minor version may carry bits unknown here
- * @region_size: size of the region in bytes when the block was written
- * @data_offset: bytes from the region start to the first data page
- * @npfns: number of data pages (4 KiB each) from @data_offset on
- * @align: alignment of @data_offset
- * @page_size: PFN_INFO_PAGE_SIZE
- * @struct_page_size: PFN_INFO_STRUCT_PAGE_SIZE
- * @vmemmap_shift: order of the compound pages the data are managed in (0: base pages)
- * @id: the writer's identifier of the region, opaque
- * @checksum: as found in the block by pfn_info_decode(); pfn_info_encode() ignores it and
- *	      writes the checksum of what it encoded
+ * struct pfn_info - the fields of a block, decoded (host byte order); for blocks older than
+ * 1.4 the fields they lack hold the values Linux assumes for them (start_pad, end_trunc 0;
+ * align 2^ilog2(dataoff); page_size 4096; page_struct_size 64)
+ * @kind: the signature
+ * @version_major, @version_minor: as found (written: 1.4)
+ * @align: the recorded alignment (0 in the block is replaced as above)
+ * @vmemmap_shift: derived, not on the medium: compound order of the data pages, log2(@align /
+ *		   4 KiB) for devdax, 0 for fsdax
+ * @checksum: as found by pfn_info_decode(); pfn_info_encode() computes its own
  */
 struct pfn_info {
-	uint16_t version_major, version_minor;
+	enum pfn_info_kind kind;
+	uint8_t uuid[PFN_INFO_UUID_LEN];
+	uint8_t parent_uuid[PFN_INFO_UUID_LEN];
 	uint32_t flags;
-	uint64_t region_size;
+	uint16_t version_major, version_minor;
 	uint64_t data_offset;
 	uint64_t npfns;
+	uint32_t mode;
+	uint32_t start_pad;
+	uint32_t end_trunc;
 	uint64_t align;
 	uint32_t page_size;
-	uint32_t struct_page_size;
+	uint32_t page_struct_size;
 	unsigned int vmemmap_shift;
-	uint8_t id[PFN_INFO_ID_LEN];
 	uint64_t checksum;
 };
 
 /**
- * pfn_info_layout() - the layout of a fresh region
- * @region_size: bytes, a multiple of 4 KiB
- * @align: alignment of the data offset: a power of two from 4 KiB to 1 GiB, at least the
- *	   compound page size (4 KiB << @vmemmap_shift)
- * @vmemmap_shift: compound page order of the data, 0 .. PFN_INFO_MAX_VMEMMAP_SHIFT
- * @memmap_in_device: reserve room for the struct pages of the whole region inside it
- * @out: filled with version 1.0, the flags, the sizes, the layout; @out->id zeroed (the caller
- *	 sets it before encoding) and @out->checksum 0
- *
- * Guarantees: @out->data_offset is the smallest multiple of @align that is at least 4 KiB
- * plus, with @memmap_in_device, pfn_info_memmap_room(@region_size); @out->npfns is
- * the largest multiple of 2^@vmemmap_shift with data_offset + npfns * 4 KiB <= @region_size.
- * The result passes pfn_info_decode() once encoded.
- * Return: 0; -EINVAL for a bad @align, @vmemmap_shift or @region_size; -ENOSPC when the
- * region holds no data page (or no whole compound page) after its metadata.
+ * pfn_info_layout() - a fresh layout, Linux's nd_pfn_init() arithmetic (see above)
+ * @base, @size: the namespace; @base must be 2 MiB aligned
+ * @kind: fsdax or devdax
+ * @align: requested alignment of the data: 4 KiB, 2 MiB or 1 GiB (raised to 2 MiB as Linux
+ *	   does); for devdax it also sets the compound page size
+ * @mode: PFN_MODE_PMEM or PFN_MODE_RAM
+ * @out: filled with version 1.4, the layout, uuids zero (the caller sets @out->uuid)
+ * Return: 0; -EINVAL for a bad argument or a misaligned @base; -ENOSPC when no data page is left
+ * after the metadata.
  */
-int pfn_info_layout(uint64_t region_size, uint64_t align, unsigned int vmemmap_shift,
-		    bool memmap_in_device, struct pfn_info *out);
+int pfn_info_layout(uint64_t base, uint64_t size, enum pfn_info_kind kind, uint64_t align,
+		    uint32_t mode, struct pfn_info *out);
 
-/**
- * pfn_info_memmap_room() - bytes the memmap of a region needs between the info block and the
- * data when it lives in the region: (@region_size / 4 KiB) * 64, plus 2 MiB - 4 KiB of PMD
- * alignment slack when that is 2 MiB or more (see the format above)
- * @region_size: bytes
- */
-uint64_t pfn_info_memmap_room(uint64_t region_size);
-
-/**
- * pfn_info_encode() - write @in into a 4 KiB block, checksum computed, reserved bytes zeroed
- * @in: written as it is (its version, flags and fields; @in->checksum is ignored)
- * @block: PFN_INFO_SIZE bytes
- */
+/** pfn_info_encode() - @in as a 4 KiB block: padding zero, checksum computed */
 void pfn_info_encode(const struct pfn_info *in, uint8_t block[PFN_INFO_SIZE]);
 
-/**
- * pfn_info_checksum() - Fletcher-64 of a 4 KiB block with its checksum field read as zero
- * @block: PFN_INFO_SIZE bytes
- */
+/** pfn_info_checksum() - nd_sb_checksum() of a 4 KiB block (its checksum field read as 0) */
 uint64_t pfn_info_checksum(const uint8_t block[PFN_INFO_SIZE]);
 
+/** pfn_info_sig() - the 16-byte signature of @kind */
+const char *pfn_info_sig(enum pfn_info_kind kind);
+
 /**
- * pfn_info_decode() - read and validate the info block at the start of a region
- * @block: the first bytes of the region
- * @len: bytes readable at @block; only the first PFN_INFO_SIZE are looked at, nothing at or
- *	 beyond @block + @len is read
- * @region_size: the device's region size now, in bytes
- * @out: the decoded fields when the result is PFN_INFO_VALID; zeroed otherwise
- * @why: for PFN_INFO_INVALID, a message naming the field, the value found and what was
- *	 expected (without the region's name: the caller prefixes it); "" otherwise. May be
- *	 NULL when @why_len is 0.
- * @why_len: size of @why
+ * pfn_info_decode() - read and validate a namespace's info block
+ * @ns: the first bytes of the namespace; only [0, PFN_INFO_RESERVE) is read (the blank test
+ *	looks at all 8 KiB, the block at [4 KiB, 8 KiB)), nothing at or beyond @ns + @len
+ * @len: bytes readable at @ns
+ * @base, @size: the namespace as the tree describes it now
+ * @out: the decoded block for PFN_INFO_VALID; zeroed otherwise
+ * @why: for PFN_INFO_INVALID (and PFN_INFO_BTT: what was found) a message naming the field, the
+ *	 value and the rule, without the namespace's name; "" otherwise; may be NULL if @why_len 0
  *
- * Checks, in this order: length; all zero (blank); magic; checksum; major version (newer or 0
- * refused); unknown flags and reserved bytes (unless the minor version is newer); page size;
- * struct page size; alignment; vmemmap_shift; recorded region size against @region_size; data
- * offset (aligned, past the info block, inside the region, room for the memmap); npfns (not 0,
- * fits before the region end, whole compound pages).
+ * The checks are nd_pfn_validate()'s: signature, checksum, parent_uuid (zero: label-less), mode,
+ * page_size (4096 for mode PMEM), page_struct_size (>= 64 for mode PMEM), devdax alignment
+ * supported (4 KiB, 2 MiB, 1 GiB), align not beyond the capacity, dataoff inside the namespace
+ * and page aligned, the data start physically aligned to align, namespace start (+ start_pad)
+ * and end (- end_trunc) aligned to 2 MiB, dataoff before the end; then ours: version major 1,
+ * flags and (1.3+) padding zero, align a power of two >= 4 KiB, start_pad 0 (the deprecated
+ * padding is not supported), dataoff past the 8 KiB info area, room for the namespace's memmap
+ * (64 bytes per 4 KiB of the whole namespace) in mode PMEM, npfns nonzero and within the data
+ * area, devdax npfns whole compound pages.
  * Return: the status.
  */
-enum pfn_info_status pfn_info_decode(const uint8_t *block, size_t len, uint64_t region_size,
+enum pfn_info_status pfn_info_decode(const uint8_t *ns, size_t len, uint64_t base, uint64_t size,
 				     struct pfn_info *out, char *why, size_t why_len);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <mm/memremap.h>
 #include <pmem/pfn_info.h>
+#include <pmem/pfn_v1.h>
 
 struct device;
 
@@ -21,19 +22,35 @@ struct device;
  * @PMEM_INFO_FOUND: a valid block from an earlier boot: its layout is used as it is
  * @PMEM_INFO_WRITTEN: the range was blank: a new block was written and flushed
  * @PMEM_INFO_BAD: the block is invalid: the range is left untouched (invalid input)
+ * @PMEM_INFO_BTT: a BTT namespace (a block device's metadata): reported and left alone, not
+ *		   attached, not an error
+ * @PMEM_INFO_CONVERTED: a zonedev v1 block was rewritten as a Linux one (pmem_convert=linux)
  */
 enum pmem_info_state {
 	PMEM_INFO_NONE,
 	PMEM_INFO_FOUND,
 	PMEM_INFO_WRITTEN,
 	PMEM_INFO_BAD,
+	PMEM_INFO_BTT,
+	PMEM_INFO_CONVERTED,
+};
+
+/**
+ * enum pmem_info_format - which on-media format laid the range out
+ * @PMEM_FORMAT_LINUX: libnvdimm's nd_pfn_sb at +4 KiB (what we write)
+ * @PMEM_FORMAT_ZONEDEV_V1: our earlier ZONEDEV_PFN_INF block at offset 0 (read, or converted)
+ */
+enum pmem_info_format {
+	PMEM_FORMAT_LINUX,
+	PMEM_FORMAT_ZONEDEV_V1,
 };
 
 /**
  * struct pmem_options - how fresh ranges are laid out
  * @memmap_in_device: struct pages of a fresh persistent range go into the range (altmap)
  * @compound_order: vmemmap_shift of every pagemap: data managed in compound pages of this order
- * @seed: mixed into the id written in new info blocks
+ * @seed: mixed into the uuid written in new info blocks
+ * @convert_linux: rewrite a zonedev v1 block found on a range as a Linux one (pmem_convert=linux)
  * @range_valid: whether boot-time validation accepted [@base, @base + @size), and whether the
  *	   node says "volatile" (the tree facts live with the boot flow, not the device); NULL
  *	   takes every range as valid and persistent
@@ -42,6 +59,7 @@ struct pmem_options {
 	bool memmap_in_device;
 	unsigned int compound_order;
 	uint64_t seed;
+	bool convert_linux;
 	bool (*range_valid)(phys_addr_t base, phys_addr_t size, bool *is_volatile);
 };
 
@@ -58,7 +76,10 @@ struct pmem_options {
  * @owned: the run may write the data area: a volatile range, or a persistent one this boot laid
  *	   out (blank before). Any other persistent range is mapped read-only and stays as found.
  * @info_state: see enum pmem_info_state
- * @info: the layout in use (persistent ranges)
+ * @info_format: the format the range's block was found in (or written: Linux)
+ * @info: the layout in use (persistent ranges), a v1 block's as its Linux equivalent
+ * @info_reserve: bytes at the start of the range that are neither memmap nor data (8 KiB; 4 KiB
+ *		  for a v1 block)
  * @pgmap: the pagemap handed to memremap_pages()
  * @virt: linear-map address of @base
  * @data: first data byte (after the info block and the memmap kept in the range)
@@ -77,7 +98,9 @@ struct pmem_range {
 	bool live;
 	bool owned;
 	enum pmem_info_state info_state;
+	enum pmem_info_format info_format;
 	struct pfn_info info;
+	uint64_t info_reserve;
 	struct dev_pagemap pgmap;
 	void *virt;
 	void *data;
@@ -108,7 +131,7 @@ int pmem_nr_ranges(void);
 /** pmem_get_range() - range @i (0 .. pmem_nr_ranges() - 1), or NULL. */
 struct pmem_range *pmem_get_range(int i);
 
-/** pmem_info_state_name() - "none", "found", "written", "bad". */
+/** pmem_info_state_name() - "none", "found", "written", "bad", "btt", "converted". */
 const char *pmem_info_state_name(enum pmem_info_state s);
 
 #endif
