@@ -126,9 +126,17 @@ uint64_t arch_counter_hz(void)
 /*
  * Count INST_RETIRED in event counter 0. QEMU implements that event only with -icount (its
  * PMCEID0_EL0 then says so); without it there is nothing honest to count and we return 0.
- * PMEVCNTR<n> is 32 bits wide (unless PMCR.LP on PMUv3p5, which we leave clear), so the high
- * half is kept here: exact as long as we are called at least once per 2^32 instructions.
+ * The counter is per CPU: each CPU programs its own on its first call, and the high half is
+ * kept per CPU too, since PMEVCNTR<n> is 32 bits wide (unless PMCR.LP on PMUv3p5, which we
+ * leave clear): a count is exact as long as its CPU calls at least once per 2^32 instructions.
+ * One shared high/last pair made every CPU's small count look like a wrap of the boot CPU's.
  */
+static struct {
+	uint64_t high;
+	uint32_t last;
+	bool enabled;
+} __attribute__((aligned(64))) insn_ctr[NR_CPUS];
+
 static void pmu_probe(void)
 {
 	uint64_t ver = ID_AA64DFR0_PMUVER(read_sysreg(id_aa64dfr0_el1));
@@ -140,31 +148,38 @@ static void pmu_probe(void)
 		return;
 	if (!(read_sysreg(pmceid0_el0) & (1ULL << PMU_EVT_INST_RETIRED)))
 		return;
+	pmu_inst_retired = true;
+}
+
+static void pmu_enable_this_cpu(void)
+{
 	write_sysreg(pmcntenclr_el0, 1);
 	write_sysreg(pmevtyper0_el0, PMU_EVT_INST_RETIRED);	/* count at EL0 and EL1 */
 	write_sysreg(pmevcntr0_el0, 0);
 	write_sysreg(pmcr_el0, (read_sysreg(pmcr_el0) & ~PMCR_P) | PMCR_E);
 	write_sysreg(pmcntenset_el0, 1);
 	isb();
-	pmu_inst_retired = true;
 }
 
 uint64_t arch_insn_count(void)
 {
-	static uint64_t high;
-	static uint32_t last;
+	unsigned int cpu = smp_processor_id();
 	uint32_t now;
 
 	if (!pmu_probed)
 		pmu_probe();
-	if (!pmu_inst_retired)
+	if (!pmu_inst_retired || cpu >= NR_CPUS)
 		return 0;
+	if (!insn_ctr[cpu].enabled) {
+		pmu_enable_this_cpu();
+		insn_ctr[cpu].enabled = true;
+	}
 	isb();
 	now = (uint32_t)read_sysreg(pmevcntr0_el0);
-	if (now < last)
-		high += 1ULL << 32;
-	last = now;
-	return high | now;
+	if (now < insn_ctr[cpu].last)
+		insn_ctr[cpu].high += 1ULL << 32;
+	insn_ctr[cpu].last = now;
+	return insn_ctr[cpu].high | now;
 }
 
 void arch_cpu_idle(void)

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // KTAP v1 writer and the run's result line. Output goes straight to the console, without printk's
 // timestamps, so a parser reads it as the kernel's own KUnit output would be read.
+//
+// The run's status is in the stream too: after the suites comes one more top-level test,
+// "invalid_input" (not ok when the run found invalid input), or "panic" when the run ends in a
+// panic or trap. A generic KTAP/TAP reader (kunit.py parse, tap-parser) then fails exactly when
+// the status is not 0, without knowing about the zonedev-result line.
 #include <stdio.h>
 #include <string.h>
 
 #include <platform/arch.h>
 #include <platform/console.h>
+#include <platform/exit.h>
 #include <platform/ktap.h>
 #include <platform/printk.h>
 
@@ -27,6 +33,18 @@ static unsigned int nr_result_keys;
 
 static unsigned int passed, failed, skipped;
 static bool finished;
+
+/*
+ * Where the stream is, so a panic can close it: the top-level plan announced by ktap_begin()
+ * (0: not begun), the suite and case running, the status slot once printed.
+ */
+static const struct ktap_suite *const *planned;
+static size_t nr_suites_planned;
+static size_t next_suite = 1;
+static const struct ktap_suite *cur_suite;
+static size_t cur_suite_num, cur_case;
+static bool status_printed;
+static char invalid_detail[160];
 
 static void ktap_vprintf(const char *fmt, va_list ap)
 {
@@ -101,9 +119,17 @@ void ktap_result_set(const char *key, const char *value)
 	scnprintf(result_keys[i].value, sizeof(result_keys[i].value), "%s", value);
 }
 
-void ktap_begin(size_t nr_suites)
+void ktap_begin(const struct ktap_suite *const *suites, size_t nr_suites)
 {
-	ktap_printf("KTAP version 1\n1..%zu\n", nr_suites);
+	/* One more than the suites: the status test ktap_finish() or ktap_abort() prints last. */
+	planned = suites;
+	nr_suites_planned = nr_suites;
+	ktap_printf("KTAP version 1\n1..%zu\n", nr_suites + 1);
+}
+
+void ktap_invalid_input_detail(const char *detail)
+{
+	scnprintf(invalid_detail, sizeof(invalid_detail), "%s", detail);
 }
 
 static void print_suite_header(const struct ktap_suite *s)
@@ -118,11 +144,15 @@ void ktap_run_suite(const struct ktap_suite *s, size_t num)
 	bool skip_all = false;
 
 	print_suite_header(s);
+	cur_suite = s;
+	cur_suite_num = num;
+	cur_case = 0;
 	if (s->init && s->init(why, sizeof(why)) != 0)
 		skip_all = true;
 	for (size_t i = 0; i < s->nr_cases; i++) {
 		struct ktap_test t = { .name = s->cases[i].name, .result = KTAP_PASS };
 
+		cur_case = i + 1;
 		if (skip_all)
 			ktap_skip(&t, "%s", why);
 		else
@@ -142,6 +172,8 @@ void ktap_run_suite(const struct ktap_suite *s, size_t num)
 			break;
 		}
 	}
+	cur_suite = NULL;
+	next_suite = num + 1;
 	passed += p;
 	failed += f;
 	skipped += sk;
@@ -162,6 +194,56 @@ void ktap_skip_suite(const struct ktap_suite *s, size_t num, const char *why)
 	skipped += (unsigned int)s->nr_cases;
 	ktap_printf("    # %s: pass:0 fail:0 skip:%zu total:%zu\n", s->name, s->nr_cases, s->nr_cases);
 	ktap_printf("ok %zu %s # SKIP %s\n", num, s->name, why);
+	next_suite = num + 1;
+}
+
+/* The status test is the last top-level one: its number is the plan's. */
+static size_t status_num(void)
+{
+	return nr_suites_planned + 1;
+}
+
+void ktap_abort(const char *reason)
+{
+	if (status_printed || finished)
+		return;
+	status_printed = true;
+	if (!nr_suites_planned) {
+		/* Before the suites: a stream of its own, so a parser still sees the failure. */
+		ktap_printf("KTAP version 1\n1..1\n");
+	} else {
+		if (cur_suite) {
+			/* The case running is the one that did not finish; its suite failed with it. */
+			if (cur_case)
+				ktap_printf("    not ok %zu %s # panic\n", cur_case,
+					    cur_suite->cases[cur_case - 1].name);
+			if (cur_case)
+				failed++;
+			for (size_t i = cur_case + 1; i <= cur_suite->nr_cases; i++)
+				ktap_printf("    ok %zu %s # SKIP not run: %s\n", i,
+					    cur_suite->cases[i - 1].name, reason);
+			ktap_printf("not ok %zu %s\n", cur_suite_num, cur_suite->name);
+			next_suite = cur_suite_num + 1;
+			cur_suite = NULL;
+		}
+		for (size_t i = next_suite; i <= nr_suites_planned; i++)
+			ktap_printf("ok %zu %s # SKIP not run: %s\n", i, planned[i - 1]->name, reason);
+	}
+	ktap_printf("# panic: the run ended early (%s); status 3\n", reason);
+	ktap_printf("not ok %zu panic\n", status_num());
+}
+
+static void print_status_test(void)
+{
+	int n = invalid_input_count();
+
+	if (status_printed || !nr_suites_planned)
+		return;
+	status_printed = true;
+	if (n)
+		ktap_printf("# invalid_input: %d problem%s%s%s (the errors above name each)\n", n,
+			    n == 1 ? "" : "s", invalid_detail[0] ? ": " : "", invalid_detail);
+	ktap_printf("%s %zu invalid_input\n", n ? "not ok" : "ok", status_num());
 }
 
 void ktap_counts(unsigned int *p, unsigned int *f, unsigned int *s)
@@ -178,6 +260,10 @@ void ktap_finish(int status, const char *reason)
 
 	if (finished)
 		return;
+	if (status == STATUS_PANIC)
+		ktap_abort(reason && *reason ? reason : "panic");
+	else
+		print_status_test();
 	finished = true;
 	n += (size_t)scnprintf(buf + n, sizeof(buf) - n,
 			       "zonedev-result: {\"status\": %d, \"arch\": \"%s\"", status,

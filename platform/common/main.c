@@ -329,6 +329,28 @@ static int run_status(void)
 	return STATUS_OK;
 }
 
+/* Where the invalid input was found, for the status test's diagnostic line. */
+static void describe_invalid_input(int before_suites)
+{
+	const struct { const char *what; int n; } where[] = {
+		{ "device tree", boot.dt_problems },
+		{ "boot arguments", boot.arg_problems },
+		{ "arch setup", boot.arch_problems },
+		{ "pmem regions", boot.pmem_problems },
+		{ "memory map", boot.memblock_problems },
+		{ "during the suites", invalid_input_count() - before_suites },
+	};
+	char buf[160];
+	int n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(where); i++)
+		if (where[i].n > 0)
+			n += scnprintf(buf + n, sizeof(buf) - (size_t)n, "%s%s %d", n ? ", " : "",
+				       where[i].what, where[i].n);
+	ktap_invalid_input_detail(buf);
+}
+
 static void select_suites(bool *run)
 {
 	char known_list[128];
@@ -404,7 +426,7 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 		       "least 2\n", problems, problems == 1 ? "" : "s");
 
 	uint64_t insn_boot = arch_insn_count() - insn_start;
-	ktap_begin(ARRAY_SIZE(suites));
+	ktap_begin(suites, ARRAY_SIZE(suites));
 	for (size_t i = 0; i < ARRAY_SIZE(suites); i++) {
 		if (!run[i])
 			ktap_skip_suite(suites[i], i + 1, "not selected by suites=");
@@ -435,5 +457,6 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 	ktap_metric("invalid_inputs", (uint64_t)invalid_input_count(), "count");
 	ktap_metric("boot_stack_bytes", stack_high_water(), "bytes");
 	stack_guard_check();
+	describe_invalid_input(problems);
 	plat_exit(run_status());
 }

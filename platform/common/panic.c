@@ -30,6 +30,8 @@ __noreturn void panic(const char *fmt, ...)
 	}
 	in_panic = true;
 	printk(KERN_EMERG "Kernel panic: %s\n", msg);
+	/* The result first: if the backtrace faults, the stream already says how the run ended. */
+	ktap_abort("panic");
 	arch_backtrace(arch_current_fp());
 	panic_finish("panic");
 }

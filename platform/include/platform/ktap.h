@@ -69,8 +69,11 @@ void ktap_skip(struct ktap_test *t, const char *fmt, ...) __printf(2, 3);
 /** ktap_metric() - record "# metric NAME VALUE UNIT" (printed now, kept for the JSON). */
 void ktap_metric(const char *name, uint64_t value, const char *unit);
 
-/** ktap_begin() - print the header and plan for @nr_suites suites. */
-void ktap_begin(size_t nr_suites);
+/**
+ * ktap_begin() - print the header and the plan: the @nr_suites suites of @suites (numbered from
+ * 1 in that order), then the status test (number @nr_suites + 1, see ktap_finish()).
+ */
+void ktap_begin(const struct ktap_suite *const *suites, size_t nr_suites);
 /** ktap_run_suite() - run one suite as top-level test number @num. */
 void ktap_run_suite(const struct ktap_suite *s, size_t num);
 /** ktap_skip_suite() - report a suite as skipped without running it. */
@@ -80,11 +83,23 @@ void ktap_skip_suite(const struct ktap_suite *s, size_t num, const char *why);
 void ktap_counts(unsigned int *passed, unsigned int *failed, unsigned int *skipped);
 
 /**
- * ktap_finish() - the last lines: "zonedev-result: {json}" and "N passed, N failed, N skipped".
+ * ktap_finish() - the last lines: the status test ("ok N invalid_input", "not ok N invalid_input"
+ * or, for status 3, what ktap_abort() prints), "zonedev-result: {json}" and
+ * "N passed, N failed, N skipped" (suite cases only, not the status test).
  * @status: the run's status; @reason: "" or a word saying why the run ended early ("panic").
  * Printed once; later calls do nothing.
  */
 void ktap_finish(int status, const char *reason);
+
+/**
+ * ktap_abort() - close the stream on a panic or trap: the running case "not ok ... # panic", its
+ * suite "not ok", the suites not run skipped, then "not ok N panic". Printed once.
+ * @reason: why ("panic", "trap", "stack overflow").
+ */
+void ktap_abort(const char *reason);
+
+/** ktap_invalid_input_detail() - what the "not ok N invalid_input" diagnostic lists. */
+void ktap_invalid_input_detail(const char *detail);
 
 /** ktap_result_set() - add a string member to the final JSON (arch facts, modes). */
 void ktap_result_set(const char *key, const char *value);
