@@ -6,31 +6,12 @@
 #include <string.h>
 
 #include <platform/errno.h>
+#include <pmem/le.h>
 #include <pmem/pfn_info.h>
 
 static const char pfn_sig[PFN_INFO_SIG_LEN] = PFN_INFO_PFN_SIG;
 static const char dax_sig[PFN_INFO_SIG_LEN] = PFN_INFO_DAX_SIG;
 static const char btt_sig[PFN_INFO_SIG_LEN] = PFN_INFO_BTT_SIG;
-
-static uint64_t get_le(const uint8_t *p, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes--)
-		v = v << 8 | p[bytes];
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned int bytes)
-{
-	for (unsigned int i = 0; i < bytes; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static bool is_pow2(uint64_t x)
-{
-	return x && !(x & (x - 1));
-}
 
 static unsigned int ilog2_u64(uint64_t x)
 {

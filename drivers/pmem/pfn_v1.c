@@ -7,29 +7,10 @@
 #include <string.h>
 
 #include <platform/errno.h>
+#include <pmem/le.h>
 #include <pmem/pfn_v1.h>
 
 static const char pfn_v1_magic[PFN_V1_MAGIC_LEN] = PFN_V1_MAGIC;
-
-static uint64_t get_le(const uint8_t *p, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes--)
-		v = v << 8 | p[bytes];
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, unsigned int bytes)
-{
-	for (unsigned int i = 0; i < bytes; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static bool is_pow2(uint64_t x)
-{
-	return x && !(x & (x - 1));
-}
 
 uint64_t pfn_v1_memmap_room(uint64_t region_size)
 {
