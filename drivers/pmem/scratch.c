@@ -1,39 +1,63 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Scratch device memory for the suites (see scratch.h): decided from the iomem tree alone, so
 // the pmem driver's claims and the read-only marking of persistent memory are what govern it.
+// Only the tree's own entry points are used: they take the resource lock.
 #include <stdio.h>
 
+#include <platform/bootinfo.h>
 #include <platform/errno.h>
 #include <mm/ioresource.h>
 #include <pmem/scratch.h>
 
-/* A claim is a busy resource anywhere below; non-busy children (no-map "reserved") only describe. */
-static bool claimed_below(const struct resource *r)
+/* iomem holds at most the pmem ranges the boot decodes */
+#define MAX_CANDIDATES BI_MAX_PMEM
+
+struct candidates {
+	struct { phys_addr_t base, size; bool readonly; } r[MAX_CANDIDATES];
+	unsigned int nr;
+};
+
+/*
+ * The "Volatile Memory" ranges themselves: the only SOFT_RESERVED resources that are not busy
+ * (a claim inside one is busy, whatever desc it inherits).
+ */
+static int collect(struct resource *res, void *arg)
 {
-	for (const struct resource *c = r->child; c; c = c->sibling)
-		if ((c->flags & IORESOURCE_BUSY) || claimed_below(c))
-			return true;
-	return false;
+	struct candidates *c = arg;
+
+	if ((res->flags & IORESOURCE_BUSY) || c->nr == MAX_CANDIDATES)
+		return 0;
+	c->r[c->nr].base = res->start;
+	c->r[c->nr].size = resource_size(res);
+	c->r[c->nr].readonly = res->flags & IORESOURCE_READONLY;
+	c->nr++;
+	return 0;
 }
 
 int pmem_scratch_get(phys_addr_t min_size, struct pmem_scratch *s, char *why, size_t len)
 {
+	struct candidates c;
 	int volatile_ranges = 0, claimed = 0, small = 0;
 
-	for (const struct resource *r = iomem_resource.child; r; r = r->sibling) {
-		if (r->desc != IORES_DESC_SOFT_RESERVED || (r->flags & IORESOURCE_READONLY))
+	c.nr = 0;
+	walk_iomem_res_desc(IORES_DESC_SOFT_RESERVED, IORESOURCE_MEM, 0, ~(phys_addr_t)0, &c,
+			    collect);
+	for (unsigned int i = 0; i < c.nr; i++) {
+		if (c.r[i].readonly)
 			continue;
 		volatile_ranges++;
-		if (claimed_below(r)) {
+		/* a claim is a busy resource anywhere inside; no-map "reserved" only describes */
+		if (region_intersects(c.r[i].base, c.r[i].size, IORESOURCE_BUSY, IORES_DESC_NONE) !=
+		    REGION_DISJOINT) {
 			claimed++;
 			continue;
 		}
-		if (resource_size(r) < min_size) {
+		if (c.r[i].size < min_size) {
 			small++;
 			continue;
 		}
-		s->base = r->start;
-		s->size = resource_size(r);
+		s->base = c.r[i].base;
+		s->size = c.r[i].size;
 		return 0;
 	}
 	if (why && len) {
