@@ -154,6 +154,13 @@ static int add_reg_ranges(struct bootfdt *b, int node, const char *what, struct 
 			*refused += count - i;
 			return added;
 		}
+		/*
+		 * A memory or reservation entry of size 0 is a placeholder the boot loader fills in
+		 * (upstream board trees ship memory@80000000 with reg <0 0x80000000 0 0>): Linux
+		 * skips it without a word, so it is no invalid input. A pmem range of size 0 is.
+		 */
+		if (!size && strcmp(what, "pmem-region"))
+			continue;
 		if (!size) {
 			problem(b, node, prop_off(dt, node, "reg"),
 				"property \"reg\" at offset 0x%x: range %d at 0x%llx has size 0, "
