@@ -6,6 +6,7 @@
 
 #include <platform/bootinfo.h>
 #include <platform/errno.h>
+#include <platform/printk.h>
 #include <mm/ioresource.h>
 #include <pmem/scratch.h>
 
@@ -37,14 +38,16 @@ static int collect(struct resource *res, void *arg)
 int pmem_scratch_get(phys_addr_t min_size, struct pmem_scratch *s, char *why, size_t len)
 {
 	struct candidates c;
-	int volatile_ranges = 0, claimed = 0, small = 0;
+	int volatile_ranges = 0, readonly = 0, claimed = 0, small = 0;
 
 	c.nr = 0;
 	walk_iomem_res_desc(IORES_DESC_SOFT_RESERVED, IORESOURCE_MEM, 0, ~(phys_addr_t)0, &c,
 			    collect);
 	for (unsigned int i = 0; i < c.nr; i++) {
-		if (c.r[i].readonly)
+		if (c.r[i].readonly) {
+			readonly++;
 			continue;
+		}
 		volatile_ranges++;
 		/* a claim is a busy resource anywhere inside; no-map "reserved" only describes */
 		if (region_intersects(c.r[i].base, c.r[i].size, IORESOURCE_BUSY, IORES_DESC_NONE) !=
@@ -58,8 +61,16 @@ int pmem_scratch_get(phys_addr_t min_size, struct pmem_scratch *s, char *why, si
 		}
 		s->base = c.r[i].base;
 		s->size = c.r[i].size;
+		pr_debug("scratch: %llu KiB wanted: [mem 0x%016llx-0x%016llx], the lowest volatile "
+			 "pmem range that is writable, unclaimed and large enough (passed over: %d "
+			 "read-only, %d claimed, %d smaller; persistent ranges are never scratch)\n",
+			 (unsigned long long)(min_size >> 10), (unsigned long long)s->base,
+			 (unsigned long long)(s->base + s->size - 1), readonly, claimed, small);
 		return 0;
 	}
+	pr_debug("scratch: %llu KiB wanted: none (%d read-only, %d claimed, %d smaller; persistent "
+		 "ranges are never scratch)\n", (unsigned long long)(min_size >> 10), readonly,
+		 claimed, small);
 	if (why && len) {
 		if (!volatile_ranges)
 			snprintf(why, len, "no volatile pmem range to use as scratch (persistent ones "

@@ -167,6 +167,9 @@ void ktap_run_suite(const struct ktap_suite *s, size_t num)
 			f++;
 			break;
 		case KTAP_SKIP:
+			pr_debug("ktap: %s:%s skipped by %s: %s\n", s->name, t.name,
+				 skip_all ? "the suite's init, for every case" : "the case itself",
+				 t.skip_reason);
 			ktap_printf("    ok %zu %s # SKIP %s\n", i + 1, t.name, t.skip_reason);
 			sk++;
 			break;
@@ -188,6 +191,7 @@ void ktap_run_suite(const struct ktap_suite *s, size_t num)
 
 void ktap_skip_suite(const struct ktap_suite *s, size_t num, const char *why)
 {
+	pr_debug("ktap: suite %s not run: %s\n", s->name, why);
 	print_suite_header(s);
 	for (size_t i = 0; i < s->nr_cases; i++)
 		ktap_printf("    ok %zu %s # SKIP %s\n", i + 1, s->cases[i].name, why);

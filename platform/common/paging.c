@@ -415,6 +415,21 @@ static int build(const struct pgtable_cfg *cfg, void **console_va)
 	return ret;
 }
 
+/* loglevel=7: the formats paging_init() will try. One line: a pr_cont() prints at any level. */
+static void debug_candidates(const struct bootargs *ba, const struct pgtable_cfg *cands, int n)
+{
+	char names[64];
+	size_t len = 0;
+
+	names[0] = '\0';
+	for (int i = 0; i < n; i++)
+		len += (size_t)scnprintf(names + len, sizeof(names) - len, " %s",
+					 arch_pgtable_name(&cands[i]));
+	pr_debug("paging: candidate formats, best first:%s (from %s)\n", names,
+		 ba->pgtable ? "pgtable=, then the smaller formats it implies"
+			     : "the default, pgtable=auto");
+}
+
 int paging_init(const struct bootargs *ba)
 {
 	struct pgtable_cfg cands[4];
@@ -426,6 +441,7 @@ int paging_init(const struct bootargs *ba)
 	n = arch_pgtable_candidates(&boot.bi, ba, cands, (int)ARRAY_SIZE(cands));
 	if (n < 0)
 		return n;
+	debug_candidates(ba, cands, n);
 	pgtable_set_page_ops(&memblock_table_ops);
 	/* Table pages are written through the boot identity map, which reaches the image's GiB. */
 	memblock.alloc_limit = ALIGN_UP(boot.image_base + boot.image_size, SZ_1G);
@@ -434,8 +450,11 @@ int paging_init(const struct bootargs *ba)
 		void *console_va = NULL;
 
 		ret = build(&cands[i], &console_va);
-		if (ret)
+		if (ret) {
+			pr_debug("paging: %s: no table built (%d); trying the next format\n",
+				 arch_pgtable_name(&cands[i]), ret);
 			continue;
+		}
 		if (!arch_install_pgtable(&kernel_pgtable)) {
 			pr_warn("paging: the CPU refused %s; trying the next format\n",
 				arch_pgtable_name(&cands[i]));
@@ -450,6 +469,8 @@ int paging_init(const struct bootargs *ba)
 		arch_paging_commit();
 		mode_name = arch_pgtable_name(&cands[i]);
 		installed = true;
+		pr_debug("paging: picked %s: candidate %d of %d, the first whose tables were built "
+			 "and that the CPU accepted\n", mode_name, i + 1, n);
 		break;
 	}
 	memblock.alloc_limit = saved_limit;

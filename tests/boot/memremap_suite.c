@@ -23,9 +23,19 @@
 
 static const struct pmem_region *first_pmem(bool persistent)
 {
-	for (int i = 0; i < boot.nr_pmem; i++)
-		if (boot.pmem[i].valid && boot.pmem[i].is_volatile != persistent)
-			return &boot.pmem[i];
+	const char *kind = persistent ? "persistent" : "volatile";
+
+	for (int i = 0; i < boot.nr_pmem; i++) {
+		const struct pmem_region *p = &boot.pmem[i];
+
+		if (p->valid && p->is_volatile != persistent) {
+			pr_debug("memremap: using %s [mem 0x%016llx-0x%016llx]: the first valid %s "
+				 "range\n", p->node, (unsigned long long)p->base,
+				 (unsigned long long)(p->base + p->size - 1), kind);
+			return p;
+		}
+	}
+	pr_debug("memremap: no valid %s pmem range\n", kind);
 	return NULL;
 }
 

@@ -73,9 +73,18 @@ static void device_and_holes_are_invalid(struct ktap_test *t)
  */
 static const struct pmem_region *pmem_for_test(void)
 {
-	for (int i = 0; i < boot.nr_pmem; i++)
-		if (boot.pmem[i].valid && boot.pmem[i].is_volatile)
-			return &boot.pmem[i];
+	for (int i = 0; i < boot.nr_pmem; i++) {
+		const struct pmem_region *p = &boot.pmem[i];
+
+		if (p->valid && p->is_volatile) {
+			pr_debug("vmemmap: hot-adding %s [mem 0x%016llx-0x%016llx]: the first valid "
+				 "volatile range (persistent ones hold data)\n", p->node,
+				 (unsigned long long)p->base,
+				 (unsigned long long)(p->base + p->size - 1));
+			return p;
+		}
+	}
+	pr_debug("vmemmap: no valid volatile pmem range to hot-add\n");
 	return NULL;
 }
 
@@ -231,9 +240,17 @@ static phys_addr_t unused_gib(void)
 		for (unsigned long nr = pfn_to_section_nr(PHYS_PFN(pa));
 		     nr < pfn_to_section_nr(PHYS_PFN(pa + SZ_1G)) && !used; nr++)
 			used = present_section_nr(nr);
-		if (!used)
+		if (!used) {
+			pr_debug("vmemmap: unused GiB at [mem 0x%016llx-0x%016llx] of the window "
+				 "[mem 0x%016llx-0x%016llx]: the first from its middle up with no RAM, "
+				 "pmem or present section\n", (unsigned long long)pa,
+				 (unsigned long long)(pa + SZ_1G - 1), (unsigned long long)lo,
+				 (unsigned long long)(hi - 1));
 			return pa;
+		}
 	}
+	pr_debug("vmemmap: no unused GiB in the window [mem 0x%016llx-0x%016llx]\n",
+		 (unsigned long long)lo, (unsigned long long)(hi - 1));
 	return 0;
 }
 
