@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <platform/cacheflush.h>
+#include <platform/dt.h>
 #include <platform/errno.h>
 #include <platform/arch.h>
 #include <platform/bootargs.h>
@@ -74,14 +75,36 @@ const char *arch_name(void)
 }
 
 #ifdef EARLY_UART_PL011
-/* Physical until paging_init() remaps it (the boot identity map covers it until then). */
+/*
+ * A bring-up build's pinned PL011, printed to only while the tree names no console we drive.
+ * Physical until paging_init() remaps it (the boot identity map covers it until then).
+ */
 volatile uint32_t *arm64_early_uart = (volatile uint32_t *)(uintptr_t)EARLY_UART_BASE;
 #endif
+
+void arch_early_console_check(struct dt *dt)
+{
+#ifdef EARLY_UART_PL011
+	/* On a board whose RAM is at the pinned address, writing there would corrupt memory. */
+	for (int n = dt_next_node(dt, -1, NULL); n >= 0; n = dt_next_node(dt, n, NULL)) {
+		uint64_t base, size;
+		const char *type = dt_prop_string(dt, n, "device_type");
+
+		if (!type || strcmp(type, "memory"))
+			continue;
+		for (int i = 0; dt_reg_cpu(dt, n, i, &base, &size) == 0; i++)
+			if (EARLY_UART_BASE >= base && EARLY_UART_BASE - base < size)
+				arm64_early_uart = NULL;
+	}
+#else
+	(void)dt;
+#endif
+}
 
 bool arch_early_console_putc(char c)
 {
 #ifdef EARLY_UART_PL011
-	/* Polled PL011 at the address the cross file names; firmware has set it up (QEMU: no init). */
+	/* Polled PL011 at the pinned address; firmware has set it up (QEMU: no init). */
 	volatile uint32_t *base = arm64_early_uart;
 
 	if (!base)
