@@ -619,7 +619,7 @@ static void parse_cpus(struct bootfdt *b, int root)
 		copy_string(b, c, "mmu-type", cpu->mmu_type, sizeof(cpu->mmu_type), false);
 		parse_release_addr(b, c, cpu);
 	}
-	/* The header's boot_cpuid_phys when it names a cpu, else the first one. */
+	/* boot_cpuid_phys (main.c sets it to the cpu we run on) when it names a cpu, else the first. */
 	if (boot < 0)
 		boot = first;
 	if (boot >= 0) {

@@ -22,6 +22,11 @@
 #define SIFIVE_TXDATA_FULL (1u << 31)
 
 /* Cadence UART (Zynq UG585 / ZynqMP UG1085, "UART Controller"). */
+#define CDNS_CR 0x00
+#define CDNS_CR_RX_EN (1u << 2)
+#define CDNS_CR_RX_DIS (1u << 3)
+#define CDNS_CR_TX_EN (1u << 4)
+#define CDNS_CR_TX_DIS (1u << 5)
 #define CDNS_SR 0x2c
 #define CDNS_SR_TXFULL (1u << 4)
 #define CDNS_FIFO 0x30
@@ -131,6 +136,18 @@ int console_use_uart(const struct bi_uart *u, uintptr_t va)
 		return -ENODEV;
 	uart = *u;
 	uart_base = (volatile uint8_t *)va;
+	if (u->kind == BI_UART_CDNS) {
+		/*
+		 * Out of reset its transmitter is disabled (CR 0x128); boot firmware enables it, a
+		 * kernel loaded straight after reset (QEMU -kernel) finds it off. Enabling is all
+		 * we touch: the line settings stay the firmware's.
+		 */
+		volatile uint32_t *cr = (volatile uint32_t *)(uart_base + CDNS_CR);
+		uint32_t v = *cr;
+
+		if ((v & CDNS_CR_TX_DIS) || !(v & CDNS_CR_TX_EN))
+			*cr = (v & ~(CDNS_CR_TX_DIS | CDNS_CR_RX_DIS)) | CDNS_CR_TX_EN | CDNS_CR_RX_EN;
+	}
 	if (u->kind == BI_UART_NS16550 && (u->reg_shift || u->io_width != 1))
 		scnprintf(name, sizeof(name), "ns16550@0x%llx (reg-shift %u, %u-byte access)",
 			  (unsigned long long)u->base, u->reg_shift, u->io_width);

@@ -190,6 +190,12 @@ static void read_device_tree(phys_addr_t dtb)
 		return;
 	}
 	boot.dt_valid = true;
+	/*
+	 * The cpu we run on is the boot cpu, whatever the header says: OpenSBI on sifive_u leaves
+	 * boot_cpuid_phys at the E51 monitor hart (0) and starts us on a U54; its riscv,isa and
+	 * mmu-type are the ones that count. Affinity fields only on arm64 (MPIDR's RES1/MT/U go).
+	 */
+	boot.dt.boot_cpuid = (uint32_t)(boot.boot_cpu_hwid & 0xff00ffffffULL);
 	boot.dt_problems += bootfdt_parse(&boot.dt, &boot.bi, report_dt_error, NULL);
 	warn_valued_volatile();
 	boot.bi.dtb_base = dtb;

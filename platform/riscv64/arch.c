@@ -235,12 +235,18 @@ __noreturn void arch_exit(int status)
 		/* A rejected tree means arch_setup() may not have probed the SBI yet. */
 		if (!sbi_info.spec_major && !sbi_info.spec_minor)
 			sbi_probe();
+		/*
+		 * SRST refuses a reset type the platform cannot do (sifive_u has a reboot line and
+		 * no power-off) and returns; the legacy call has no way to refuse, and OpenSBI then
+		 * hangs the hart in M-mode, before our parked line: only without SRST.
+		 */
 		if (sbi_info.has_srst) {
 			exit_note_statusless("SBI SRST shutdown");
 			sbi_system_reset(0, status ? 1 : 0);
+		} else {
+			exit_note_statusless("SBI legacy shutdown");
+			sbi_legacy_shutdown();
 		}
-		exit_note_statusless("SBI legacy shutdown");
-		sbi_legacy_shutdown();
 		exit_note_parked();
 	}
 	for (;;)
