@@ -254,11 +254,7 @@ static int uart_16550_layout(struct dt *dt, int node, uint8_t *shift, uint8_t *w
 	return 0;
 }
 
-/*
- * Decodes UART @node into @out. Return: 0; -EOPNOTSUPP for a UART we do not drive (dt->error
- * untouched); -ENOENT when it has no "reg" at all; another negative errno with dt->error set.
- */
-static int decode_uart(struct dt *dt, int node, struct bi_uart *out)
+int bootfdt_uart(struct dt *dt, int node, struct bi_uart *out)
 {
 	static const char *const ns16550[] = { "ns16550a", "ns16550", "snps,dw-apb-uart", NULL };
 	static const char *const cdns[] = { "cdns,uart-r1p12", "xlnx,xuartps", "cdns,uart-r1p8",
@@ -331,7 +327,7 @@ int bootfdt_stdout_uart(struct dt *dt, struct bi_uart *out)
 
 	if (uart < 0)
 		return uart;
-	return decode_uart(dt, uart, out);
+	return bootfdt_uart(dt, uart, out);
 }
 
 static void parse_chosen(struct bootfdt *b, int root)
@@ -372,7 +368,7 @@ static void parse_chosen(struct bootfdt *b, int root)
 	copy_name(bi->uart_node, dt_node_name(dt, uart), sizeof(bi->uart_node));
 	copy_name(bi->uart_compat, dt_prop_string(dt, uart, "compatible"), sizeof(bi->uart_compat));
 	/* Nothing is committed until the address is fully known: the early console stays. */
-	err = decode_uart(dt, uart, &u);
+	err = bootfdt_uart(dt, uart, &u);
 	if (err == -EOPNOTSUPP)
 		return; /* a console we do not drive is not an error in the tree */
 	if (err == -ENOENT) {

@@ -147,6 +147,16 @@ int bootfdt_parse(struct dt *dt, struct boot_info *bi,
 		  void (*report)(const struct dt_error *e, void *ctx), void *ctx);
 
 /**
+ * bootfdt_uart() - decode UART node @node into @out: its family by compatible, its register
+ * layout (reg-shift, reg-io-width, reg-offset for the 16550 family; fixed for the others) and
+ * reg translated to a CPU address.
+ * Return: 0; -EOPNOTSUPP for a UART we do not drive (dt->error untouched); -ENOENT when it has
+ * no "reg" at all; another negative errno with dt->error set (a malformed property, a reg that
+ * cannot be decoded or translated).
+ */
+int bootfdt_uart(struct dt *dt, int node, struct bi_uart *out);
+
+/**
  * bootfdt_stdout_uart() - the console UART /chosen/stdout-path names, decoded without reporting
  * anything (for the early console, before anything can be printed; bootfdt_parse() reports).
  * Return: 0 with @out filled, or a negative errno (no stdout-path, a UART we do not drive, an
