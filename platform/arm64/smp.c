@@ -45,6 +45,8 @@ static int spin_table_release(unsigned int cpu, const struct bi_cpu *c)
 		return -ENOMEM;
 	*mailbox = __pa_symbol(arm64_spin_table_entry);
 	__asm__ volatile("dsb sy\n\tsev" ::: "memory");
+	pr_info("smp: cpu%u (hwid 0x%llx): spin-table release at 0x%llx\n", cpu,
+		(unsigned long long)c->hwid, (unsigned long long)c->release_addr);
 	return 0;
 }
 
