@@ -341,6 +341,7 @@ int arch_setup(const struct boot_info *bi, const struct bootargs *ba)
 	pr_info("pmu: %s\n", pmu_inst_retired ? "INST_RETIRED counted in PMEVCNTR0" :
 			     "INST_RETIRED is not counted by QEMU without -icount: insns read 0");
 	pr_info("exit: %s\n", semihosting ? "semihosting" :
+			      bi->poweroff_base ? "syscon-poweroff (no status)" :
 			      bi->psci != BI_PSCI_NONE ? "PSCI SYSTEM_OFF (no status)" :
 							 "none named: at the end PSCI SYSTEM_OFF "
 							 "is tried through hvc and smc, else park");
@@ -364,6 +365,7 @@ __noreturn void arch_exit(int status)
 	}
 	if (!exiting) {
 		exiting = true;
+		exit_syscon_poweroff();
 		if (strcmp(psci_conduit_name(), "none")) {
 			exit_note_statusless("PSCI SYSTEM_OFF (the tree's conduit)");
 			psci_system_off();

@@ -711,6 +711,51 @@ static void parse_finisher_gic(struct bootfdt *b)
 }
 
 /*
+ * "syscon-poweroff": a register, in the syscon node its "regmap" phandle names (the older
+ * binding; the newer one puts the node under its syscon), where "value" under "mask" powers the
+ * board off. Linux takes the mask for the value when only the mask is given.
+ */
+static void parse_poweroff(struct bootfdt *b)
+{
+	static const char *const compat[] = { "syscon-poweroff", NULL };
+	struct dt *dt = b->dt;
+	int node = find_compatible(dt, compat);
+	uint32_t phandle, offset, value, mask = 0xffffffff;
+	bool has_value, has_mask;
+	uint64_t base, size;
+	int map, err;
+
+	if (node < 0)
+		return;
+	if (dt_prop_u32(dt, node, "regmap", &phandle) == 0)
+		map = dt_node_by_phandle(dt, phandle);
+	else
+		map = dt_parent(dt, node);
+	if (map < 0 || dt_prop_u32(dt, node, "offset", &offset)) {
+		problem(b, node, node_off(dt, node),
+			"node at offset 0x%x: syscon-poweroff without a usable \"regmap\" or "
+			"\"offset\"; not used to power off", node_off(dt, node));
+		return;
+	}
+	has_value = dt_prop_u32(dt, node, "value", &value) == 0;
+	has_mask = dt_prop_u32(dt, node, "mask", &mask) == 0;
+	if (!has_value && !has_mask) {
+		problem(b, node, node_off(dt, node),
+			"node at offset 0x%x: syscon-poweroff with neither \"value\" nor \"mask\"; "
+			"not used to power off", node_off(dt, node));
+		return;
+	}
+	err = dt_reg_cpu(dt, map, 0, &base, &size);
+	if (err) {
+		report_dt_prefixed(b, node, "syscon-poweroff not used: its regmap node");
+		return;
+	}
+	b->bi->poweroff_base = base + offset;
+	b->bi->poweroff_value = has_value ? value : mask;
+	b->bi->poweroff_mask = mask;
+}
+
+/*
  * Paths are what messages and stdout-path name nodes by; a node whose path does not fit
  * DT_PATH_MAX bytes cannot be named whole, so it is reported once here rather than cut silently.
  */
@@ -786,5 +831,6 @@ int bootfdt_parse(struct dt *dt, struct boot_info *bi,
 	parse_cpus(&b, root);
 	parse_psci(&b, root);
 	parse_finisher_gic(&b);
+	parse_poweroff(&b);
 	return bi->errors;
 }

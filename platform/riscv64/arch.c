@@ -196,7 +196,9 @@ int arch_setup(const struct boot_info *bi, const struct bootargs *ba)
 	pr_info("pmem: persistence flush by %s\n", arch_pmem_flush_name());
 	pr_info("time: timebase %llu Hz\n", (unsigned long long)timebase_hz);
 	pr_info("exit: %s\n", semihosting ? "semihosting" :
-			      finisher ? "sifive,test finisher" : "SBI system reset (no status)");
+			      finisher ? "sifive,test finisher" :
+			      bi->poweroff_base ? "syscon-poweroff, then SBI system reset (no status)" :
+						  "SBI system reset (no status)");
 	return problems;
 }
 
@@ -232,6 +234,7 @@ __noreturn void arch_exit(int status)
 		*finisher = status == 0 ? 0x5555u : 0x3333u | ((uint32_t)status << 16);
 	if (!exiting) {
 		exiting = true;
+		exit_syscon_poweroff();
 		/* A rejected tree means arch_setup() may not have probed the SBI yet. */
 		if (!sbi_info.spec_major && !sbi_info.spec_minor)
 			sbi_probe();

@@ -339,6 +339,9 @@ static void check_uarts(void)
 	CHECK_STREQ(bi.cpus[1].mmu_type, "");
 	CHECK_EQ(bi.cpus[2].release_addr, 0);
 	CHECK_EQ(bi.cpus[3].release_addr, 0);
+	CHECK_EQ(bi.poweroff_base, 0x20080008);
+	CHECK_EQ(bi.poweroff_value, 1);
+	CHECK_EQ(bi.poweroff_mask, 1);
 	CHECK_EQ(bi.errors, 2);
 	CHECK(reported(&rep, "/cpus/cpu@2: node at offset 0x"));
 	CHECK(reported(&rep, "enable-method \"spin-table\" without \"cpu-release-addr\""));

@@ -98,6 +98,10 @@ struct bi_cpu {
  * @psci_compat: first /psci compatible string
  * @finisher_base: "sifive,test0"/"sifive,test1" node's reg base as a CPU address, 0 when absent
  *		   or not translatable
+ * @poweroff_base: CPU address of the register a "syscon-poweroff" node names (its regmap
+ *		   node's reg, translated, plus "offset"), 0 when absent or unusable
+ * @poweroff_value, @poweroff_mask: what to write there ("value", "mask"; bits outside the mask
+ *				     keep their value)
  * @gic_version: 2 or 3 if an "arm,gic-400"/"arm,cortex-a15-gic"/"arm,gic-v3" node exists, else 0
  * @errors: number of problems reported while decoding (each printed with node and offset);
  *	    anything non-zero makes the run's status 2
@@ -133,6 +137,8 @@ struct boot_info {
 	enum bi_psci_conduit psci;
 	char psci_compat[32];
 	uint64_t finisher_base;
+	uint64_t poweroff_base;
+	uint32_t poweroff_value, poweroff_mask;
 	int gic_version;
 	int errors;
 };
