@@ -7,6 +7,7 @@
 #include <platform/dt.h>
 #include <platform/errno.h>
 #include <platform/arch.h>
+#include <platform/boot.h>
 #include <platform/bootargs.h>
 #include <platform/exit.h>
 #include <platform/printk.h>
@@ -343,16 +344,18 @@ int arch_setup(const struct boot_info *bi, const struct bootargs *ba)
 	pr_info("exit: %s\n", semihosting ? "semihosting" :
 			      bi->poweroff_base ? "syscon-poweroff (no status)" :
 			      bi->psci != BI_PSCI_NONE ? "PSCI SYSTEM_OFF (no status)" :
-							 "none named: at the end PSCI SYSTEM_OFF "
-							 "is tried through hvc and smc, else park");
+			      boot.dt_valid ? "none named by the tree: park after the result line" :
+					      "no tree to name one: at the end PSCI SYSTEM_OFF is tried "
+					      "through hvc and smc, else park");
 	return problems;
 }
 
 /*
  * The run must end whatever the input was. Semihosting first when announced (the only path
- * that carries the status); then the tree's PSCI conduit; then, when the tree could not say
- * (rejected, absent, no /psci) or its conduit failed, SYSTEM_OFF through each conduit with the
- * undefined-instruction trap caught; and if nothing answers, park: the result line is out.
+ * that carries the status); then the tree's syscon-poweroff, its PSCI conduit; then, when the
+ * tree could not say (rejected, absent) or its conduit failed, SYSTEM_OFF through each conduit
+ * with the undefined-instruction trap caught; and if nothing answers, park: the result line is
+ * out.
  */
 __noreturn void arch_exit(int status)
 {
@@ -370,13 +373,20 @@ __noreturn void arch_exit(int status)
 			exit_note_statusless("PSCI SYSTEM_OFF (the tree's conduit)");
 			psci_system_off();
 		}
-		/* With us entered at EL2, an hvc would land in our own EL2, which has no vectors. */
-		if (arm64_boot_el != 2) {
-			exit_note_statusless("PSCI SYSTEM_OFF via hvc (not named by the tree)");
-			psci_system_off_probe(BI_PSCI_HVC);
+		/*
+		 * A valid tree without /psci says there is none: an smc into an EL3 that has no
+		 * handler (QEMU raspi3b, a Raspberry Pi's spin-table stub) never comes back. Only a
+		 * tree that could not say, or whose conduit failed, is followed by blind probes.
+		 */
+		if (!boot.dt_valid || strcmp(psci_conduit_name(), "none")) {
+			/* Entered at EL2, an hvc would land in our own EL2, which has no vectors. */
+			if (arm64_boot_el != 2) {
+				exit_note_statusless("PSCI SYSTEM_OFF via hvc (not named by the tree)");
+				psci_system_off_probe(BI_PSCI_HVC);
+			}
+			exit_note_statusless("PSCI SYSTEM_OFF via smc (not named by the tree)");
+			psci_system_off_probe(BI_PSCI_SMC);
 		}
-		exit_note_statusless("PSCI SYSTEM_OFF via smc (not named by the tree)");
-		psci_system_off_probe(BI_PSCI_SMC);
 		exit_note_parked();
 	}
 	for (;;)
