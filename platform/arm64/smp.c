@@ -62,7 +62,9 @@ const char *arch_cpu_unusable(const struct bi_cpu *c)
 	static char why[96];
 
 	if (!strcmp(c->enable_method, "spin-table"))
-		return c->release_addr ? NULL : "spin-table without cpu-release-addr (reported above)";
+		return c->release_addr ? NULL :
+					 "spin-table without a (usable) cpu-release-addr: nothing to "
+					 "release it through";
 	if (!strcmp(c->enable_method, "psci"))
 		return strcmp(psci_conduit_name(), "none") ? NULL :
 							       "enable-method \"psci\" but no /psci "

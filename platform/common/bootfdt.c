@@ -530,7 +530,7 @@ static void join_isa_extensions(struct bootfdt *b, int cpu)
 
 /*
  * "cpu-release-addr" of a spin-table cpu: the word its holding pen polls, two cells (the
- * binding; Linux also takes one). A spin-table cpu without a usable one cannot be started.
+ * binding; Linux also takes one). A spin-table cpu without one cannot be started.
  */
 static void parse_release_addr(struct bootfdt *b, int c, struct bi_cpu *cpu)
 {
@@ -547,10 +547,10 @@ static void parse_release_addr(struct bootfdt *b, int c, struct bi_cpu *cpu)
 		problem(b, c, prop_off(dt, c, name),
 			"property \"%s\" at offset 0x%x: length %u, expected 8 (two cells)", name,
 			prop_off(dt, c, name), len);
-	else if (!strcmp(cpu->enable_method, "spin-table"))
-		problem(b, c, node_off(dt, c),
-			"node at offset 0x%x: enable-method \"spin-table\" without \"%s\"",
-			node_off(dt, c), name);
+	/*
+	 * Absent is no error in the tree: boot firmware adds it to many shipped trees (Qualcomm
+	 * MSM8939 and the like, where its own loader fills it in); such a cpu is left alone.
+	 */
 }
 
 static void parse_cpus(struct bootfdt *b, int root)
