@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include <platform/cacheflush.h>
+#include <platform/dt.h>
 #include <platform/errno.h>
 #include <platform/arch.h>
+#include <platform/boot.h>
 #include <platform/bootargs.h>
 #include <platform/exit.h>
 #include <platform/printk.h>
@@ -74,14 +76,36 @@ const char *arch_name(void)
 }
 
 #ifdef EARLY_UART_PL011
-/* Physical until paging_init() remaps it (the boot identity map covers it until then). */
+/*
+ * A bring-up build's pinned PL011, printed to only while the tree names no console we drive.
+ * Physical until paging_init() remaps it (the boot identity map covers it until then).
+ */
 volatile uint32_t *arm64_early_uart = (volatile uint32_t *)(uintptr_t)EARLY_UART_BASE;
 #endif
+
+void arch_early_console_check(struct dt *dt)
+{
+#ifdef EARLY_UART_PL011
+	/* On a board whose RAM is at the pinned address, writing there would corrupt memory. */
+	for (int n = dt_next_node(dt, -1, NULL); n >= 0; n = dt_next_node(dt, n, NULL)) {
+		uint64_t base, size;
+		const char *type = dt_prop_string(dt, n, "device_type");
+
+		if (!type || strcmp(type, "memory"))
+			continue;
+		for (int i = 0; dt_reg_cpu(dt, n, i, &base, &size) == 0; i++)
+			if (EARLY_UART_BASE >= base && EARLY_UART_BASE - base < size)
+				arm64_early_uart = NULL;
+	}
+#else
+	(void)dt;
+#endif
+}
 
 bool arch_early_console_putc(char c)
 {
 #ifdef EARLY_UART_PL011
-	/* Polled PL011 at the address the cross file names; firmware has set it up (QEMU: no init). */
+	/* Polled PL011 at the pinned address; firmware has set it up (QEMU: no init). */
 	volatile uint32_t *base = arm64_early_uart;
 
 	if (!base)
@@ -318,17 +342,20 @@ int arch_setup(const struct boot_info *bi, const struct bootargs *ba)
 	pr_info("pmu: %s\n", pmu_inst_retired ? "INST_RETIRED counted in PMEVCNTR0" :
 			     "INST_RETIRED is not counted by QEMU without -icount: insns read 0");
 	pr_info("exit: %s\n", semihosting ? "semihosting" :
+			      bi->poweroff_base ? "syscon-poweroff (no status)" :
 			      bi->psci != BI_PSCI_NONE ? "PSCI SYSTEM_OFF (no status)" :
-							 "none named: at the end PSCI SYSTEM_OFF "
-							 "is tried through hvc and smc, else park");
+			      boot.dt_valid ? "none named by the tree: park after the result line" :
+					      "no tree to name one: at the end PSCI SYSTEM_OFF is tried "
+					      "through hvc and smc, else park");
 	return problems;
 }
 
 /*
  * The run must end whatever the input was. Semihosting first when announced (the only path
- * that carries the status); then the tree's PSCI conduit; then, when the tree could not say
- * (rejected, absent, no /psci) or its conduit failed, SYSTEM_OFF through each conduit with the
- * undefined-instruction trap caught; and if nothing answers, park: the result line is out.
+ * that carries the status); then the tree's syscon-poweroff, its PSCI conduit; then, when the
+ * tree could not say (rejected, absent) or its conduit failed, SYSTEM_OFF through each conduit
+ * with the undefined-instruction trap caught; and if nothing answers, park: the result line is
+ * out.
  */
 __noreturn void arch_exit(int status)
 {
@@ -341,17 +368,25 @@ __noreturn void arch_exit(int status)
 	}
 	if (!exiting) {
 		exiting = true;
+		exit_syscon_poweroff();
 		if (strcmp(psci_conduit_name(), "none")) {
 			exit_note_statusless("PSCI SYSTEM_OFF (the tree's conduit)");
 			psci_system_off();
 		}
-		/* With us entered at EL2, an hvc would land in our own EL2, which has no vectors. */
-		if (arm64_boot_el != 2) {
-			exit_note_statusless("PSCI SYSTEM_OFF via hvc (not named by the tree)");
-			psci_system_off_probe(BI_PSCI_HVC);
+		/*
+		 * A valid tree without /psci says there is none: an smc into an EL3 that has no
+		 * handler (QEMU raspi3b, a Raspberry Pi's spin-table stub) never comes back. Only a
+		 * tree that could not say, or whose conduit failed, is followed by blind probes.
+		 */
+		if (!boot.dt_valid || strcmp(psci_conduit_name(), "none")) {
+			/* Entered at EL2, an hvc would land in our own EL2, which has no vectors. */
+			if (arm64_boot_el != 2) {
+				exit_note_statusless("PSCI SYSTEM_OFF via hvc (not named by the tree)");
+				psci_system_off_probe(BI_PSCI_HVC);
+			}
+			exit_note_statusless("PSCI SYSTEM_OFF via smc (not named by the tree)");
+			psci_system_off_probe(BI_PSCI_SMC);
 		}
-		exit_note_statusless("PSCI SYSTEM_OFF via smc (not named by the tree)");
-		psci_system_off_probe(BI_PSCI_SMC);
 		exit_note_parked();
 	}
 	for (;;)

@@ -4,6 +4,7 @@
 // the device tree, which are Normal write-back; TTBR1 maps the image at its link address with
 // 2 MiB blocks. The final tables (page-table issue) replace them. Runs at the load address with
 // the MMU off: PC-relative addressing only, no pointer tables.
+#include <platform/memory.h>
 #include <platform/types.h>
 
 #define DESC_TABLE 3ULL
@@ -57,4 +58,41 @@ uint64_t arm64_early_map(uintptr_t load_pa, uintptr_t link_va, uintptr_t dtb_pa)
 	uint64_t ips = mmfr0 & 7; /* PARange encodes the same values as TCR.IPS */
 	return TCR_T0SZ(16) | TCR_T1SZ(16) | TCR_WBWA_INNER_SHAREABLE | TCR_TG0_4K | TCR_TG1_4K |
 	       ips << TCR_IPS_SHIFT;
+}
+
+/*
+ * Called with the MMU on (from console_early_init()), not from head.S. A console UART in a GiB
+ * the boot map made Normal (the image's or the tree's: on a Raspberry Pi 3 the peripherals share
+ * the first GiB with RAM) gets that GiB split into 2 MiB blocks, the UART's one Device memory.
+ * One such split is all the early console needs.
+ */
+static uint64_t early_id_l2[512] __attribute__((aligned(4096)));
+
+uintptr_t arch_early_ioremap(phys_addr_t pa)
+{
+	uint64_t normal = DESC_BLOCK | ATTR_IDX(MT_NORMAL) | SH_INNER | AF;
+	uint64_t device = DESC_BLOCK | ATTR_IDX(MT_DEVICE_nGnRE) | AF | PXN | UXN;
+	uint64_t *l1e = &early_id_l1[(pa >> 30) & 511];
+	uint64_t l2_pa = __pa_symbol(early_id_l2);
+
+	if (pa >= (512ULL << 30))
+		return 0;
+	if ((*l1e & 3) == DESC_BLOCK && (*l1e & ATTR_IDX(7)) == ATTR_IDX(MT_DEVICE_nGnRE))
+		return (uintptr_t)pa;
+	if ((*l1e & 3) == DESC_TABLE) {
+		if ((*l1e & ~0xfffULL & ((1ULL << 48) - 1)) != l2_pa)
+			return 0;
+		early_id_l2[(pa >> 21) & 511] = (pa & ~(uint64_t)(SZ_2M - 1)) | device;
+		__asm__ volatile("dsb ishst\n\ttlbi vmalle1\n\tdsb ish\n\tisb" ::: "memory");
+		return (uintptr_t)pa;
+	}
+	for (uint64_t i = 0; i < 512; i++)
+		early_id_l2[i] = (((pa >> 30) << 30) + (i << 21)) | normal;
+	early_id_l2[(pa >> 21) & 511] = (pa & ~(uint64_t)(SZ_2M - 1)) | device;
+	/* Break before make: the old block leaves the TLB before the table replaces it. */
+	*l1e = 0;
+	__asm__ volatile("dsb ishst\n\ttlbi vmalle1\n\tdsb ish\n\tisb" ::: "memory");
+	*l1e = l2_pa | DESC_TABLE;
+	__asm__ volatile("dsb ishst\n\tisb" ::: "memory");
+	return (uintptr_t)pa;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // GICv2 and GICv3 as far as IPIs need them (Arm GIC architecture spec IHI 0048/0069): find the
-// controller in the tree, enable SGIs on each CPU, send SGI 0 as the IPI, acknowledge it.
+// controller in the tree, enable SGIs on each CPU, send SGI 0 as the IPI, acknowledge it. A
+// tree without a GIC may have the BCM2836 per-core mailboxes instead (Raspberry Pi 2/3).
 #include <platform/boot.h>
 #include <platform/dt.h>
 #include <platform/errno.h>
@@ -35,7 +36,15 @@
 #define GICR_ISENABLER0 0x100
 #define GICR_IPRIORITYR0 0x400
 
+/* BCM2836 ARM-local block (QA7_rev3.4, "Mailboxes"): 4 mailboxes per core, IPIs on mailbox 0. */
+#define L1_MBOX_CTRL(core) (0x50 + 4 * (core))
+#define L1_MBOX_SET(core) (0x80 + 0x10 * (core))
+#define L1_MBOX_CLR(core) (0xc0 + 0x10 * (core))
+#define L1_CORES 4
+
+/* 2 or 3: a GIC; 1: BCM2836 local mailboxes (l1); 0: nothing to send IPIs with. */
 static int version;
+static volatile uint8_t *l1;
 static volatile uint8_t *dist, *cpuif, *redist;
 static uint64_t redist_size;
 static uint8_t gicv2_target[NR_CPUS];
@@ -87,11 +96,38 @@ static void wait_rwp(void)
 		;
 }
 
+static int l1_global_init(void)
+{
+	int node = dt_next_compatible(&boot.dt, -1, "brcm,bcm2836-l1-intc");
+	uint64_t base, size;
+
+	if (node < 0)
+		return -ENODEV;
+	if (dt_reg_cpu(&boot.dt, node, 0, &base, &size)) {
+		pr_err("ipi: %s: no usable reg: %s\n", dt_node_name(&boot.dt, node),
+		       boot.dt.error.msg);
+		return -EINVAL;
+	}
+	l1 = ioremap(base, 0x100);
+	if (!l1)
+		return -ENOMEM;
+	version = 1;
+	pr_info("ipi: BCM2836 local mailboxes at 0x%llx (no GIC)\n", (unsigned long long)base);
+	return 0;
+}
+
+static unsigned int core_of(uint64_t hwid)
+{
+	return (unsigned int)(hwid & 0xff);
+}
+
 static int gic_global_init(void)
 {
 	phys_addr_t d, c, csize;
 	int ret = find_gic(&d, &c, &csize);
 
+	if (ret == -ENODEV)
+		return l1_global_init();
 	if (ret)
 		return ret;
 	dist = ioremap(d, 0x10000);
@@ -136,6 +172,15 @@ int arch_ipi_init(void)
 		return -ENODEV;
 	if (!version)
 		return -ENODEV;
+	if (version == 1) {
+		unsigned int core = core_of(per_cpu(cpu)->hwid);
+
+		if (core >= L1_CORES)
+			return -ENODEV;
+		wr32(l1, L1_MBOX_CLR(core), ~0U);
+		wr32(l1, L1_MBOX_CTRL(core), 1U << 0); /* mailbox 0 -> IRQ */
+		return 0;
+	}
 	if (version == 2) {
 		/* The banked ITARGETSR0 reads back this CPU interface's own bit. */
 		gicv2_target[cpu] = (uint8_t)rd32(dist, GICD_ITARGETSR);
@@ -170,6 +215,10 @@ void arch_send_ipi(unsigned int cpu)
 
 	/* Make the caller's stores visible before the target can run. */
 	__asm__ volatile("dsb ishst" ::: "memory");
+	if (version == 1) {
+		wr32(l1, L1_MBOX_SET(core_of(aff)), 1U);
+		return;
+	}
 	if (version == 2) {
 		wr32(dist, GICD_SGIR, (uint32_t)gicv2_target[cpu] << 16 | IPI_SGI);
 		return;
@@ -184,6 +233,16 @@ void arm64_handle_irq(void);
 
 void arm64_handle_irq(void)
 {
+	if (version == 1) {
+		unsigned int core = core_of(this_cpu()->hwid);
+		uint32_t pending = rd32(l1, L1_MBOX_CLR(core));
+
+		/* Cleared before the queue is run: a call queued meanwhile raises it again. */
+		wr32(l1, L1_MBOX_CLR(core), pending);
+		if (pending)
+			smp_ipi_received();
+		return;
+	}
 	for (;;) {
 		uint64_t iar;
 		if (version == 2)

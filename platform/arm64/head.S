@@ -165,12 +165,18 @@ link_start:
 	.quad	_start
 
 /*
- * Secondary CPUs, started through PSCI CPU_ON: x0 = logical cpu, MMU off, EL1 or EL2. The boot
+ * Secondary CPUs, started through PSCI CPU_ON (x0 = logical cpu) or released from a spin
+ * table (x0 = 0, the cpu taken from a boot slot), MMU off, EL1 or EL2. The boot
  * tables get them to the link address; then they swap to the kernel's final tables and take the
  * stack and thread pointer the starting CPU left in arm64_smp_boot_*.
  */
 	.section .text
 	.balign 4
+/* Released from a spin-table holding pen (x0 = 0): the logical cpu is in a boot slot. */
+	.globl	arm64_spin_table_entry
+arm64_spin_table_entry:
+	adrp	x0, arm64_smp_boot_cpu
+	ldr	x0, [x0, :lo12:arm64_smp_boot_cpu]
 	.globl	arm64_secondary_entry
 arm64_secondary_entry:
 	msr	daifset, #0xf
@@ -218,7 +224,7 @@ arm64_secondary_entry:
 	.section .data
 	.balign	64
 	.globl	arm64_boot_tcr, arm64_smp_boot_ttbr1, arm64_smp_boot_ttbr0, arm64_smp_boot_sp
-	.globl	arm64_smp_boot_tp
+	.globl	arm64_smp_boot_tp, arm64_smp_boot_cpu
 /* One cache line: read by CPUs whose MMU (and so data cache) is still off. */
 arm64_boot_tcr:
 	.quad	0
@@ -229,4 +235,6 @@ arm64_smp_boot_ttbr0:
 arm64_smp_boot_sp:
 	.quad	0
 arm64_smp_boot_tp:
+	.quad	0
+arm64_smp_boot_cpu:
 	.quad	0

@@ -63,9 +63,11 @@ int arch_paging_prepare(void)
 		memset(__va(empty_table), 0, PAGE_SIZE);
 	}
 #ifdef EARLY_UART_PL011
-	pending_early_uart = ioremap(EARLY_UART_BASE, PAGE_SIZE);
-	if (!pending_early_uart)
-		return -ENOMEM;
+	if (arm64_early_uart) {
+		pending_early_uart = ioremap(EARLY_UART_BASE, PAGE_SIZE);
+		if (!pending_early_uart)
+			return -ENOMEM;
+	}
 #endif
 	return 0;
 }

@@ -221,6 +221,122 @@ static int add_reg_ranges(struct bootfdt *b, int node, const char *what, struct 
 	return added;
 }
 
+/*
+ * The register layout of a 16550-family node: "reg-shift" (register stride), "reg-io-width"
+ * (access size) and "reg-offset" (where register 0 sits past reg), as Linux's of_serial reads
+ * them; @shift and @width arrive holding the family's defaults. Return: 0, or a negative errno
+ * with dt->error set.
+ */
+static int uart_16550_layout(struct dt *dt, int node, uint8_t *shift, uint8_t *width,
+			     uint64_t *offset)
+{
+	uint32_t v;
+	int err;
+
+	err = dt_prop_u32(dt, node, "reg-shift", &v);
+	if (!err && v > 4)
+		return dt_set_error(dt, -EINVAL, node, prop_off(dt, node, "reg-shift"),
+				    "property \"reg-shift\" at offset 0x%x: %u, registers %u bytes "
+				    "apart is no 16550 we know (0..4)",
+				    prop_off(dt, node, "reg-shift"), v, 1u << (v & 31));
+	if (!err)
+		*shift = (uint8_t)v;
+	else if (err != -ENOENT)
+		return err;
+	err = dt_prop_u32(dt, node, "reg-io-width", &v);
+	if (!err && v != 1 && v != 2 && v != 4)
+		return dt_set_error(dt, -EINVAL, node, prop_off(dt, node, "reg-io-width"),
+				    "property \"reg-io-width\" at offset 0x%x: %u, not an access "
+				    "width we drive (1, 2 or 4 bytes)",
+				    prop_off(dt, node, "reg-io-width"), v);
+	if (!err)
+		*width = (uint8_t)v;
+	else if (err != -ENOENT)
+		return err;
+	err = dt_prop_u32(dt, node, "reg-offset", &v);
+	if (!err)
+		*offset = v;
+	else if (err != -ENOENT)
+		return err;
+	return 0;
+}
+
+int bootfdt_uart(struct dt *dt, int node, struct bi_uart *out)
+{
+	static const char *const ns16550[] = { "ns16550a", "ns16550", "snps,dw-apb-uart", NULL };
+	static const char *const cdns[] = { "cdns,uart-r1p12", "xlnx,xuartps", "cdns,uart-r1p8",
+					    NULL };
+	struct bi_uart u = { .kind = BI_UART_NONE, .io_width = 1 };
+	uint64_t offset = 0, size;
+	int err;
+
+	for (int i = 0; ns16550[i]; i++)
+		if (dt_node_is_compatible(dt, node, ns16550[i]))
+			u.kind = BI_UART_NS16550;
+	for (int i = 0; cdns[i]; i++)
+		if (dt_node_is_compatible(dt, node, cdns[i]))
+			u.kind = BI_UART_CDNS;
+	if (dt_node_is_compatible(dt, node, "brcm,bcm2835-aux-uart")) {
+		/* The mini UART: a 16550 subset with 32-bit registers 4 bytes apart, no properties. */
+		u.kind = BI_UART_NS16550;
+		u.reg_shift = 2;
+		u.io_width = 4;
+	} else if (dt_node_is_compatible(dt, node, "arm,pl011")) {
+		u.kind = BI_UART_PL011;
+	} else if (dt_node_is_compatible(dt, node, "sifive,uart0")) {
+		u.kind = BI_UART_SIFIVE;
+	}
+	if (u.kind == BI_UART_NONE)
+		return -EOPNOTSUPP;
+	if (u.kind == BI_UART_NS16550) {
+		err = uart_16550_layout(dt, node, &u.reg_shift, &u.io_width, &offset);
+		if (err)
+			return err;
+	}
+	if (u.kind == BI_UART_PL011 || u.kind == BI_UART_SIFIVE || u.kind == BI_UART_CDNS)
+		u.io_width = 4;
+	err = dt_reg_cpu(dt, node, 0, &u.base, &size);
+	if (err)
+		return err == -ENOENT && !dt_prop_bool(dt, node, "reg") ? -ENOENT :
+		       err == -ENOENT ? -EINVAL : err;
+	u.base += offset;
+	*out = u;
+	return 0;
+}
+
+/* The node stdout-path (or linux,stdout-path) of @chosen names, options after ':' dropped. */
+static int stdout_node(struct dt *dt, int chosen, const char **prop, char *path, size_t size)
+{
+	uint32_t len;
+	const char *val;
+	char *colon;
+
+	*prop = "stdout-path";
+	if (!dt_prop_bool(dt, chosen, *prop))
+		*prop = "linux,stdout-path";
+	val = dt_getprop(dt, chosen, *prop, &len);
+	if (!val || !len || val[len - 1] || len > size)
+		return -EINVAL;
+	memcpy(path, val, len);
+	colon = strchr(path, ':');
+	if (colon)
+		*colon = '\0';
+	return path[0] ? dt_path_offset(dt, path) : -EINVAL;
+}
+
+int bootfdt_stdout_uart(struct dt *dt, struct bi_uart *out)
+{
+	char path[DT_PATH_MAX];
+	const char *prop;
+	int root = dt_root(dt);
+	int chosen = root < 0 ? root : dt_subnode_offset(dt, root, "chosen");
+	int uart = chosen < 0 ? chosen : stdout_node(dt, chosen, &prop, path, sizeof(path));
+
+	if (uart < 0)
+		return uart;
+	return bootfdt_uart(dt, uart, out);
+}
+
 static void parse_chosen(struct bootfdt *b, int root)
 {
 	struct dt *dt = b->dt;
@@ -228,8 +344,7 @@ static void parse_chosen(struct bootfdt *b, int root)
 	char path[sizeof(bi->stdout_path)];
 	const char *prop = "stdout-path";
 	int chosen = dt_subnode_offset(dt, root, "chosen");
-	enum bi_uart_kind kind;
-	uint64_t base, size;
+	struct bi_uart u;
 	int uart, err;
 	char *colon;
 
@@ -258,17 +373,12 @@ static void parse_chosen(struct bootfdt *b, int root)
 		return;
 	}
 	copy_name(bi->uart_node, dt_node_name(dt, uart), sizeof(bi->uart_node));
-	if (dt_node_is_compatible(dt, uart, "ns16550a") ||
-	    dt_node_is_compatible(dt, uart, "ns16550") ||
-	    dt_node_is_compatible(dt, uart, "snps,dw-apb-uart"))
-		kind = BI_UART_NS16550;
-	else if (dt_node_is_compatible(dt, uart, "arm,pl011"))
-		kind = BI_UART_PL011;
-	else
-		return; /* a console we do not drive is not an error in the tree */
+	copy_name(bi->uart_compat, dt_prop_string(dt, uart, "compatible"), sizeof(bi->uart_compat));
 	/* Nothing is committed until the address is fully known: the early console stays. */
-	err = dt_reg_cpu(dt, uart, 0, &base, &size);
-	if (err == -ENOENT && !dt_prop_bool(dt, uart, "reg")) {
+	err = bootfdt_uart(dt, uart, &u);
+	if (err == -EOPNOTSUPP)
+		return; /* a console we do not drive is not an error in the tree */
+	if (err == -ENOENT) {
 		problem(b, uart, node_off(dt, uart),
 			"node at offset 0x%x: console UART has no \"reg\"; staying on the early "
 			"console", node_off(dt, uart));
@@ -280,8 +390,10 @@ static void parse_chosen(struct bootfdt *b, int root)
 		bi->uart_refused = true;
 		return;
 	}
-	bi->uart_base = base;
-	bi->uart_kind = kind;
+	bi->uart_base = u.base;
+	bi->uart_reg_shift = u.reg_shift;
+	bi->uart_io_width = u.io_width;
+	bi->uart_kind = u.kind;
 }
 
 static void parse_memory(struct bootfdt *b)
@@ -423,6 +535,31 @@ static void join_isa_extensions(struct bootfdt *b, int cpu)
 	bi->isa_extensions[pos] = '\0';
 }
 
+/*
+ * "cpu-release-addr" of a spin-table cpu: the word its holding pen polls, two cells (the
+ * binding; Linux also takes one). A spin-table cpu without one cannot be started.
+ */
+static void parse_release_addr(struct bootfdt *b, int c, struct bi_cpu *cpu)
+{
+	struct dt *dt = b->dt;
+	const char *name = "cpu-release-addr";
+	uint32_t len;
+	const uint8_t *val = dt_getprop(dt, c, name, &len);
+
+	if (val && len == 8)
+		cpu->release_addr = dt_be64(val);
+	else if (val && len == 4)
+		cpu->release_addr = dt_be32(val);
+	else if (val)
+		problem(b, c, prop_off(dt, c, name),
+			"property \"%s\" at offset 0x%x: length %u, expected 8 (two cells)", name,
+			prop_off(dt, c, name), len);
+	/*
+	 * Absent is no error in the tree: boot firmware adds it to many shipped trees (Qualcomm
+	 * MSM8939 and the like, where its own loader fills it in); such a cpu is left alone.
+	 */
+}
+
 static void parse_cpus(struct bootfdt *b, int root)
 {
 	struct dt *dt = b->dt;
@@ -482,12 +619,15 @@ static void parse_cpus(struct bootfdt *b, int root)
 		cpu->okay = dt_node_available(dt, c);
 		copy_string(b, c, "enable-method", cpu->enable_method, sizeof(cpu->enable_method),
 			    false);
+		copy_string(b, c, "mmu-type", cpu->mmu_type, sizeof(cpu->mmu_type), false);
+		parse_release_addr(b, c, cpu);
 	}
-	/* The header's boot_cpuid_phys when it names a cpu, else the first one. */
+	/* boot_cpuid_phys (main.c sets it to the cpu we run on) when it names a cpu, else the first. */
 	if (boot < 0)
 		boot = first;
 	if (boot >= 0) {
 		copy_string(b, boot, "riscv,isa", bi->isa, sizeof(bi->isa), true);
+		copy_string(b, boot, "mmu-type", bi->mmu_type, sizeof(bi->mmu_type), false);
 		join_isa_extensions(b, boot);
 		tb = dt_getprop(dt, boot, "riscv,cbom-block-size", &len);
 		if (tb && len == 4)
@@ -578,6 +718,51 @@ static void parse_finisher_gic(struct bootfdt *b)
 }
 
 /*
+ * "syscon-poweroff": a register, in the syscon node its "regmap" phandle names (the older
+ * binding; the newer one puts the node under its syscon), where "value" under "mask" powers the
+ * board off. Linux takes the mask for the value when only the mask is given.
+ */
+static void parse_poweroff(struct bootfdt *b)
+{
+	static const char *const compat[] = { "syscon-poweroff", NULL };
+	struct dt *dt = b->dt;
+	int node = find_compatible(dt, compat);
+	uint32_t phandle, offset, value, mask = 0xffffffff;
+	bool has_value, has_mask;
+	uint64_t base, size;
+	int map, err;
+
+	if (node < 0)
+		return;
+	if (dt_prop_u32(dt, node, "regmap", &phandle) == 0)
+		map = dt_node_by_phandle(dt, phandle);
+	else
+		map = dt_parent(dt, node);
+	if (map < 0 || dt_prop_u32(dt, node, "offset", &offset)) {
+		problem(b, node, node_off(dt, node),
+			"node at offset 0x%x: syscon-poweroff without a usable \"regmap\" or "
+			"\"offset\"; not used to power off", node_off(dt, node));
+		return;
+	}
+	has_value = dt_prop_u32(dt, node, "value", &value) == 0;
+	has_mask = dt_prop_u32(dt, node, "mask", &mask) == 0;
+	if (!has_value && !has_mask) {
+		problem(b, node, node_off(dt, node),
+			"node at offset 0x%x: syscon-poweroff with neither \"value\" nor \"mask\"; "
+			"not used to power off", node_off(dt, node));
+		return;
+	}
+	err = dt_reg_cpu(dt, map, 0, &base, &size);
+	if (err) {
+		report_dt_prefixed(b, node, "syscon-poweroff not used: its regmap node");
+		return;
+	}
+	b->bi->poweroff_base = base + offset;
+	b->bi->poweroff_value = has_value ? value : mask;
+	b->bi->poweroff_mask = mask;
+}
+
+/*
  * Paths are what messages and stdout-path name nodes by; a node whose path does not fit
  * DT_PATH_MAX bytes cannot be named whole, so it is reported once here rather than cut silently.
  */
@@ -653,5 +838,6 @@ int bootfdt_parse(struct dt *dt, struct boot_info *bi,
 	parse_cpus(&b, root);
 	parse_psci(&b, root);
 	parse_finisher_gic(&b);
+	parse_poweroff(&b);
 	return bi->errors;
 }

@@ -4,7 +4,9 @@
 #include <platform/exit.h>
 #include <string.h>
 
+#include <platform/boot.h>
 #include <platform/console.h>
+#include <platform/paging.h>
 #include <platform/ktap.h>
 
 static int nr_invalid;
@@ -36,6 +38,28 @@ void exit_note_statusless(const char *how)
 {
 	exit_line("exit: ", how);
 	exit_line(": QEMU's exit code carries no status, the result line does", "\n");
+}
+
+/*
+ * The tree's syscon-poweroff register. Mapped only now: the exit comes once, and before paging
+ * the boot identity map reaches it.
+ */
+void exit_syscon_poweroff(void)
+{
+	const struct boot_info *bi = &boot.bi;
+	volatile uint32_t *reg;
+
+	if (!boot.dt_valid || !bi->poweroff_base)
+		return;
+	reg = paging_installed() ? ioremap(bi->poweroff_base, sizeof(uint32_t)) :
+				   (volatile uint32_t *)arch_early_ioremap(bi->poweroff_base);
+	if (!reg)
+		return;
+	exit_note_statusless("syscon-poweroff");
+	*reg = (*reg & ~bi->poweroff_mask) | (bi->poweroff_value & bi->poweroff_mask);
+	/* Give the write time to land before trying the next way out. */
+	for (volatile int i = 0; i < 1000000; i++)
+		;
 }
 
 void exit_note_parked(void)

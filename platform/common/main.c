@@ -190,6 +190,12 @@ static void read_device_tree(phys_addr_t dtb)
 		return;
 	}
 	boot.dt_valid = true;
+	/*
+	 * The cpu we run on is the boot cpu, whatever the header says: OpenSBI on sifive_u leaves
+	 * boot_cpuid_phys at the E51 monitor hart (0) and starts us on a U54; its riscv,isa and
+	 * mmu-type are the ones that count. Affinity fields only on arm64 (MPIDR's RES1/MT/U go).
+	 */
+	boot.dt.boot_cpuid = (uint32_t)(boot.boot_cpu_hwid & 0xff00ffffffULL);
 	boot.dt_problems += bootfdt_parse(&boot.dt, &boot.bi, report_dt_error, NULL);
 	warn_valued_volatile();
 	boot.bi.dtb_base = dtb;
@@ -200,14 +206,24 @@ static void switch_console(void)
 {
 	const struct boot_info *bi = &boot.bi;
 
+	struct bi_uart u = { bi->uart_kind, bi->uart_base, bi->uart_reg_shift, bi->uart_io_width };
+
 	if (bi->uart_kind == BI_UART_NONE) {
-		pr_warn("console: /chosen/stdout-path %s; staying on the early console\n",
-			bi->uart_refused    ? "names a UART whose address is unusable (above)" :
-			bi->stdout_path[0] ? "names no UART we drive" :
-					     "is absent");
+		if (!bi->uart_refused && bi->stdout_path[0] && bi->uart_node[0])
+			pr_warn("console: /chosen/stdout-path \"%s\" names %s (compatible \"%s\"), a "
+				"UART we do not drive; staying on the %s console\n", bi->stdout_path,
+				bi->uart_node, bi->uart_compat[0] ? bi->uart_compat : "(none)",
+				console_name());
+		else
+			pr_warn("console: /chosen/stdout-path %s; staying on the %s console\n",
+				bi->uart_refused    ? "names a UART whose address is unusable (above)" :
+				bi->stdout_path[0] ? "names no UART we drive" :
+						     "is absent",
+				console_name());
 		return;
 	}
-	console_use_uart(bi->uart_kind, (uintptr_t)bi->uart_base);
+	/* Usually already there since console_early_init(); the tree decode is the one reported. */
+	console_use_uart(&u, arch_early_ioremap(u.base));
 	pr_info("console: %s (stdout-path \"%s\")\n", console_name(), bi->stdout_path);
 }
 
@@ -378,6 +394,9 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 	bool run[ARRAY_SIZE(suites)];
 
 	stack_guard_fill();
+	if (!dtb)
+		dtb = arch_fallback_dtb();
+	console_early_init(dtb);
 	mm_locks_init();
 	boot.boot_cpu_hwid = cpu_hwid;
 	boot.image_base = __pa_symbol(_start);
@@ -388,7 +407,7 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 		(unsigned long long)boot.image_base,
 		(unsigned long long)(boot.image_base + boot.image_size - 1), (unsigned long)_start);
 
-	read_device_tree(dtb ? dtb : arch_fallback_dtb());
+	read_device_tree(dtb);
 	if (boot.dt_valid) {
 		switch_console();
 		pr_info("dt: %s, %u bytes, version %u, model \"%s\"\n",

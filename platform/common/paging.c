@@ -464,8 +464,12 @@ int paging_init(const struct bootargs *ba)
 		}
 		/* From here on only the new table exists: no more physical pointers. */
 		va_pa_offset = kernel_layout.va_pa_offset;
-		if (console_va)
-			console_use_uart(boot.bi.uart_kind, (uintptr_t)console_va);
+		if (console_va) {
+			struct bi_uart u = { boot.bi.uart_kind, boot.bi.uart_base,
+					     boot.bi.uart_reg_shift, boot.bi.uart_io_width };
+
+			console_use_uart(&u, (uintptr_t)console_va);
+		}
 		arch_paging_commit();
 		mode_name = arch_pgtable_name(&cands[i]);
 		installed = true;

@@ -3,6 +3,7 @@
 #include <platform/arch.h>
 #include <platform/atomic.h>
 #include <platform/boot.h>
+#include <platform/bootinfo.h>
 #include <platform/err.h>
 #include <platform/errno.h>
 #include <platform/memory.h>
@@ -138,8 +139,15 @@ unsigned int smp_init(void)
 		const struct bi_cpu *c = &bi->cpus[i];
 		unsigned int cpu;
 
+		const char *why;
+
 		if (!c->okay || c->hwid == affinity(boot.boot_cpu_hwid))
 			continue;
+		why = arch_cpu_unusable(c);
+		if (why) {
+			pr_info("smp: hwid 0x%llx left alone: %s\n", (unsigned long long)c->hwid, why);
+			continue;
+		}
 		if (next == NR_CPUS) {
 			pr_warn("smp: more than %d CPUs in the tree; hwid 0x%llx and later stay off\n",
 				NR_CPUS, (unsigned long long)c->hwid);
@@ -156,7 +164,7 @@ unsigned int smp_init(void)
 			continue;
 		}
 		arch_cpu_prepare(per_cpu(cpu)->stack_top, (uintptr_t)percpu_areas[cpu].tls);
-		int ret = arch_cpu_start(cpu, c->hwid);
+		int ret = arch_cpu_start(cpu, c);
 		if (ret) {
 			pr_err("smp: cpu%u (hwid 0x%llx): the firmware refused to start it: %d\n", cpu,
 			       (unsigned long long)c->hwid, ret);

@@ -66,6 +66,17 @@ bool arch_early_console_putc(char c)
 	return true;
 }
 
+void arch_early_console_check(struct dt *dt)
+{
+	(void)dt;
+}
+
+/* The boot table maps the low 256 GiB identity; the PMAs, not the PTEs, make devices devices. */
+uintptr_t arch_early_ioremap(phys_addr_t pa)
+{
+	return pa < (256ULL << 30) ? (uintptr_t)pa : 0;
+}
+
 phys_addr_t arch_fallback_dtb(void)
 {
 	return 0;
@@ -185,7 +196,9 @@ int arch_setup(const struct boot_info *bi, const struct bootargs *ba)
 	pr_info("pmem: persistence flush by %s\n", arch_pmem_flush_name());
 	pr_info("time: timebase %llu Hz\n", (unsigned long long)timebase_hz);
 	pr_info("exit: %s\n", semihosting ? "semihosting" :
-			      finisher ? "sifive,test finisher" : "SBI system reset (no status)");
+			      finisher ? "sifive,test finisher" :
+			      bi->poweroff_base ? "syscon-poweroff, then SBI system reset (no status)" :
+						  "SBI system reset (no status)");
 	return problems;
 }
 
@@ -221,15 +234,22 @@ __noreturn void arch_exit(int status)
 		*finisher = status == 0 ? 0x5555u : 0x3333u | ((uint32_t)status << 16);
 	if (!exiting) {
 		exiting = true;
+		exit_syscon_poweroff();
 		/* A rejected tree means arch_setup() may not have probed the SBI yet. */
 		if (!sbi_info.spec_major && !sbi_info.spec_minor)
 			sbi_probe();
+		/*
+		 * SRST refuses a reset type the platform cannot do (sifive_u has a reboot line and
+		 * no power-off) and returns; the legacy call has no way to refuse, and OpenSBI then
+		 * hangs the hart in M-mode, before our parked line: only without SRST.
+		 */
 		if (sbi_info.has_srst) {
 			exit_note_statusless("SBI SRST shutdown");
 			sbi_system_reset(0, status ? 1 : 0);
+		} else {
+			exit_note_statusless("SBI legacy shutdown");
+			sbi_legacy_shutdown();
 		}
-		exit_note_statusless("SBI legacy shutdown");
-		sbi_legacy_shutdown();
 		exit_note_parked();
 	}
 	for (;;)

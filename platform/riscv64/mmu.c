@@ -17,6 +17,7 @@
 
 bool riscv_isa_has(const struct boot_info *bi, const char *ext);
 void riscv_set_finisher(volatile uint32_t *finisher);
+int riscv_mmu_type_levels(const char *mmu_type);
 
 static volatile uint32_t *pending_finisher;
 
@@ -50,8 +51,24 @@ int arch_pgtable_candidates(const struct boot_info *bi, const struct bootargs *b
 	bool svpbmt = riscv_isa_has(bi, "svpbmt");
 	/* Sv48 by default (SPEC); a requested mode first, then the smaller ones it implies. */
 	int first = ba->pgtable ? (int)ba->pgtable : 4;
+	/* The tree's mmu-type is the largest mode the hart walks (an Sv39-only U54, say). */
+	int most = riscv_mmu_type_levels(bi->mmu_type);
 	int n = 0;
 
+	if (most && first > most && ba->pgtable) {
+		/*
+		 * Asked for more than the tree says: QEMU 7.2's virt tree says riscv,sv48 for a
+		 * CPU that walks Sv57 too. The hart decides: satp keeps a mode it lacks, and the
+		 * next smaller format is tried.
+		 */
+		pr_warn("paging: pgtable=%s asked, the boot hart's mmu-type is \"%s\": trying it "
+			"anyway\n", arch_pgtable_name(&(struct pgtable_cfg){ .levels = first }),
+			bi->mmu_type);
+	} else if (most && first > most) {
+		pr_info("paging: the boot hart's mmu-type is \"%s\": %s at most\n", bi->mmu_type,
+			arch_pgtable_name(&(struct pgtable_cfg){ .levels = most }));
+		first = most;
+	}
 	for (int levels = first; levels >= 3 && n < max; levels--)
 		out[n++] = (struct pgtable_cfg){ .levels = levels, .svpbmt = svpbmt };
 	return n;

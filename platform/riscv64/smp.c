@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // riscv64 CPU start through SBI HSM: hart_start at the physical address of
 // riscv_secondary_entry, with the boot slots head.S reads before it has a stack.
+#include <string.h>
+
+#include <platform/arch.h>
+#include <platform/bootinfo.h>
 #include <platform/errno.h>
+#include <platform/paging.h>
+#include <platform/printk.h>
 #include <platform/memory.h>
 #include <platform/smp.h>
 #include <arch/sbi.h>
@@ -17,9 +23,40 @@ void arch_cpu_prepare(uintptr_t stack_top, uintptr_t tls)
 	__asm__ volatile("fence rw, rw" ::: "memory");
 }
 
-int arch_cpu_start(unsigned int cpu, uint64_t hwid)
+int arch_cpu_start(unsigned int cpu, const struct bi_cpu *c)
 {
 	if (!sbi_info.has_hsm)
 		return -EOPNOTSUPP;
-	return sbi_hart_start(hwid, __pa_symbol(riscv_secondary_entry), cpu);
+	return sbi_hart_start(c->hwid, __pa_symbol(riscv_secondary_entry), cpu);
+}
+
+int riscv_mmu_type_levels(const char *mmu_type);
+
+/* Page-table levels an "mmu-type" walks at most; 0 for none ("riscv,none", absent). */
+int riscv_mmu_type_levels(const char *mmu_type)
+{
+	if (!strcmp(mmu_type, "riscv,sv39"))
+		return 3;
+	if (!strcmp(mmu_type, "riscv,sv48"))
+		return 4;
+	if (!strcmp(mmu_type, "riscv,sv57"))
+		return 5;
+	return 0;
+}
+
+const char *arch_cpu_unusable(const struct bi_cpu *c)
+{
+	static char why[96];
+	int levels = riscv_mmu_type_levels(c->mmu_type);
+
+	/* The sifive_u E51 and its kind: M-mode monitor cores with no S-mode and no MMU. */
+	if (!levels)
+		return c->mmu_type[0] ? "mmu-type names no MMU: a hart that cannot run a kernel" :
+					"no mmu-type: a hart without an MMU (a monitor core)";
+	if (paging_installed() && levels < kernel_pgtable.cfg.levels) {
+		scnprintf(why, sizeof(why), "its MMU (%s) cannot walk the kernel's %s table",
+			  c->mmu_type, arch_pgtable_name(&kernel_pgtable.cfg));
+		return why;
+	}
+	return NULL;
 }

@@ -4,15 +4,26 @@
 #include <platform/arch.h>
 #include <platform/atomic.h>
 #include <platform/boot.h>
+#include <platform/bootinfo.h>
 #include <platform/ktap.h>
 #include <platform/smp.h>
 
 static void all_cpus_online(struct ktap_test *t)
 {
-	unsigned int listed = 0;
+	unsigned int listed = 0, alone = 0;
 
-	for (int i = 0; i < boot.bi.nr_cpus; i++)
-		listed += boot.bi.cpus[i].okay;
+	for (int i = 0; i < boot.bi.nr_cpus; i++) {
+		const struct bi_cpu *c = &boot.bi.cpus[i];
+		bool boot_cpu = c->hwid == (boot.boot_cpu_hwid & 0xff00ffffffULL);
+
+		/* A cpu that cannot run us (no MMU, an enable method we lack) is left alone. */
+		if (c->okay && !boot_cpu && arch_cpu_unusable(c))
+			alone++;
+		else
+			listed += c->okay;
+	}
+	if (alone)
+		ktap_printf("    # %u cpu(s) of the tree left alone (cannot run this kernel)\n", alone);
 	KTAP_EXPECT_EQ(t, num_possible_cpus(), listed);
 	KTAP_EXPECT_EQ(t, num_online_cpus(), listed);
 	ktap_metric("cpus_online", num_online_cpus(), "count");

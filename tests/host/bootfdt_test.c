@@ -135,6 +135,8 @@ static void check_arm64(void)
 	CHECK_STREQ(bi.psci_compat, "arm,psci-1.0");
 	CHECK_EQ(bi.gic_version, 3);
 	CHECK_EQ(bi.finisher_base, 0);
+	CHECK_EQ(bi.cpus[2].release_addr, 0x8000fff8);
+	CHECK_EQ(bi.cpus[0].release_addr, 0);
 }
 
 static void check_bad_reg(void)
@@ -267,6 +269,86 @@ static void check_duplicate_names(void)
 	CHECK(bi.errors >= 1);
 }
 
+/* The UART at @path decodes to @kind at @base with @shift and @width (bootfdt_uart()). */
+static void check_uart(const char *path, enum bi_uart_kind kind, uint64_t base, int shift,
+		       int width)
+{
+	struct bi_uart u = { BI_UART_NONE, 0, 0, 0 };
+	int node = dt_path_offset(&dt, path);
+
+	printf("# %s\n", path);
+	CHECK(node >= 0);
+	CHECK_EQ(bootfdt_uart(&dt, node, &u), 0);
+	CHECK_EQ(u.kind, kind);
+	CHECK_EQ(u.base, base);
+	CHECK_EQ(u.reg_shift, shift);
+	CHECK_EQ(u.io_width, width);
+}
+
+/* The UART at @path is refused with @err and, when @msg, a message containing it. */
+static void check_uart_refused(const char *path, int err, const char *msg)
+{
+	struct bi_uart u = { BI_UART_NONE, 0, 0, 0 };
+	int node = dt_path_offset(&dt, path);
+
+	printf("# %s\n", path);
+	CHECK(node >= 0);
+	dt.error.msg[0] = '\0';
+	CHECK_EQ(bootfdt_uart(&dt, node, &u), err);
+	CHECK_EQ(u.kind, BI_UART_NONE);
+	if (msg && !strstr(dt.error.msg, msg)) {
+		printf("# \"%s\" does not contain \"%s\"\n", dt.error.msg, msg);
+		tap_failed_checks++;
+	}
+}
+
+/* dts/fixtures/uarts.dts: what each node's comment and the file's header say. */
+static void check_uarts(void)
+{
+	struct bi_uart u = { BI_UART_NONE, 0, 0, 0 };
+
+	/* stdout-path through an alias to the mini UART: a 16550 at stride 4, 32-bit accesses */
+	CHECK_STREQ(bi.stdout_path, "serial1");
+	CHECK_STREQ(bi.uart_node, "serial@1040");
+	CHECK_STREQ(bi.uart_compat, "brcm,bcm2835-aux-uart");
+	CHECK_EQ(bi.uart_kind, BI_UART_NS16550);
+	CHECK_EQ(bi.uart_base, 0x20001040);
+	CHECK_EQ(bi.uart_reg_shift, 2);
+	CHECK_EQ(bi.uart_io_width, 4);
+	CHECK_EQ(bootfdt_stdout_uart(&dt, &u), 0);
+	CHECK_EQ(u.kind, BI_UART_NS16550);
+	CHECK_EQ(u.base, 0x20001040);
+	check_uart("/soc/serial@0", BI_UART_NS16550, 0x20000000, 2, 4);
+	check_uart("/soc/serial@1040", BI_UART_NS16550, 0x20001040, 2, 4);
+	check_uart("/soc/serial@2000", BI_UART_NS16550, 0x20002040, 0, 2);
+	check_uart("/soc/serial@3000", BI_UART_SIFIVE, 0x20003000, 0, 4);
+	check_uart("/soc/serial@4000", BI_UART_CDNS, 0x20004000, 0, 4);
+	check_uart("/soc/serial@5000", BI_UART_PL011, 0x20005000, 0, 4);
+	check_uart_refused("/soc/serial@6000", -EINVAL, "\"reg-shift\" at offset 0x");
+	check_uart_refused("/soc/serial@7000", -EINVAL, "\"reg-io-width\" at offset 0x");
+	check_uart_refused("/soc/serial@8000", -EOPNOTSUPP, NULL);
+	check_uart_refused("/soc/serial@9000", -EINVAL, "expected 4 (one cell)");
+	check_uart_refused("/soc/serial@a000", -ERANGE, "no window of \"ranges\" of /soc");
+
+	/* spin-table release addresses: 2 cells, 1 cell; 3 cells are reported */
+	CHECK_EQ(bi.nr_cpus, 4);
+	CHECK_STREQ(bi.cpus[0].enable_method, "spin-table");
+	CHECK_EQ(bi.cpus[0].release_addr, 0xd8);
+	CHECK_STREQ(bi.cpus[0].mmu_type, "riscv,sv39");
+	CHECK_STREQ(bi.mmu_type, "riscv,sv39");
+	CHECK_EQ(bi.cpus[1].release_addr, 0xe0);
+	CHECK_STREQ(bi.cpus[1].mmu_type, "");
+	CHECK_EQ(bi.cpus[2].release_addr, 0);
+	CHECK_EQ(bi.cpus[3].release_addr, 0);
+	CHECK_EQ(bi.poweroff_base, 0x20080008);
+	CHECK_EQ(bi.poweroff_value, 1);
+	CHECK_EQ(bi.poweroff_mask, 1);
+	/* a missing one is the firmware's to add (shipped Qualcomm trees): not reported */
+	CHECK_EQ(bi.errors, 1);
+	CHECK(reported(&rep, "/cpus/cpu@3: property \"cpu-release-addr\" at offset 0x"));
+	CHECK(reported(&rep, "length 12, expected 8 (two cells)"));
+}
+
 /* A tree QEMU made: no problems, and the basics a boot needs are there. */
 static void check_generic(void)
 {
@@ -292,6 +374,7 @@ static const struct {
 	{ "rpi3-soc.dtb", check_rpi3 },
 	{ "translate.dtb", check_translate },
 	{ "long-path.dtb", check_long_path },
+	{ "uarts.dtb", check_uarts },
 	{ "duplicate-sibling-names.bin", check_duplicate_names },
 };
 

@@ -533,6 +533,19 @@ static int compare_with_libfdt(const uint8_t *blob, size_t size)
 				continue;
 			o1 = dt_path_offset(&dt, an);
 			o2 = fdt_path_offset(blob, an);
+			/*
+			 * A value whose last component has no unit address where libfdt took a
+			 * "name@unit" node: several siblings may match, and we refuse what libfdt
+			 * resolves to the first (as for "/cpus/cpu" above). Mutants make such
+			 * values (a NUL over the '@' of "/soc/serial@1040").
+			 */
+			if (o1 == -ENOENT && o2 >= 0) {
+				const char *last = strrchr(v, '/') + 1;
+				const char *got = fdt_get_name(blob, o2, NULL);
+
+				if (got && strcmp(got, last) && !strchr(last, '@'))
+					continue;
+			}
 			if (o1 >= 0 || o2 >= 0)
 				CHECK_EQ(o1, o2);
 		}

@@ -21,10 +21,23 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb);
 const char *arch_name(void);
 
 /**
- * arch_early_console_putc() - print before the device tree is read (riscv64: SBI; arm64: the
- * UART given at build time, if any). Return: false when there is no early console.
+ * arch_early_console_putc() - print when the device tree names no UART we drive (riscv64: SBI;
+ * arm64: the UART a bring-up build pins, if any). Return: false when there is no such console.
  */
 bool arch_early_console_putc(char c);
+
+/**
+ * arch_early_console_check() - the tree @dt is valid but names no console we drive: drop a
+ * pinned early UART whose address the tree says is RAM (another board's address).
+ */
+struct dt;
+void arch_early_console_check(struct dt *dt);
+
+/**
+ * arch_early_ioremap() - an address for device registers at @pa usable before paging_init()
+ * (through the boot identity map, made Device memory there if it was not). 0: unreachable.
+ */
+uintptr_t arch_early_ioremap(phys_addr_t pa);
 
 /**
  * arch_fallback_dtb() - where to look for a tree when the firmware passed none (0: nowhere).

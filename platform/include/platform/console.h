@@ -10,10 +10,20 @@
 void console_write(const char *s, size_t n);
 
 /**
- * console_use_uart() - switch to the UART @kind at @base (an address the CPU can reach now).
- * Return: 0, or -ENODEV for BI_UART_NONE.
+ * console_use_uart() - switch to UART @u, reached at @va (an address the CPU can use now for
+ * the physical @u->base).
+ * Return: 0, or -ENODEV for BI_UART_NONE or no address.
  */
-int console_use_uart(enum bi_uart_kind kind, uintptr_t base);
+int console_use_uart(const struct bi_uart *u, uintptr_t va);
+
+/**
+ * console_early_init() - switch to the UART /chosen/stdout-path of the blob at @dtb names, if
+ * we drive it, before the first line is printed; nothing is reported (bootfdt_parse() does).
+ */
+void console_early_init(phys_addr_t dtb);
+
+/** uart_kind_name() - "ns16550", "pl011", "sifive-uart", "cdns-uart", "none". */
+const char *uart_kind_name(enum bi_uart_kind kind);
 
 /**
  * console_lock() - serialise whole messages between CPUs (interrupts off while held); a CPU

@@ -32,6 +32,11 @@ __noreturn void plat_exit(int status);
  * QEMU's exit code. The text after "exit: <how>: " is what the runner looks for.
  */
 void exit_note_statusless(const char *how);
+/**
+ * exit_syscon_poweroff() - for arch_exit(): write the tree's syscon-poweroff register, if it has
+ * one (the status is lost, and said so); returns if the machine is still running.
+ */
+void exit_syscon_poweroff(void);
 /** exit_note_parked() - for arch_exit(): nothing ended the run; the CPU parks after this. */
 void exit_note_parked(void);
 

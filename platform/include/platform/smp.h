@@ -73,13 +73,22 @@ unsigned int num_possible_cpus(void);
  */
 unsigned int smp_init(void);
 
+struct bi_cpu;
+
 /**
- * arch_cpu_start() - ask the firmware to start CPU @hwid at the secondary entry with @cpu as
- * argument; the entry takes its stack and thread pointer from the arch's boot slots, which
- * arch_cpu_prepare() fills.
+ * arch_cpu_start() - start the tree's cpu @c (its enable method: PSCI CPU_ON or a spin-table
+ * release on arm64, SBI HSM on riscv64) at the secondary entry as logical CPU @cpu; the entry
+ * takes its stack and thread pointer from the arch's boot slots, which arch_cpu_prepare() fills.
  * Return: 0 or a negative errno (firmware error converted).
  */
-int arch_cpu_start(unsigned int cpu, uint64_t hwid);
+int arch_cpu_start(unsigned int cpu, const struct bi_cpu *c);
+
+/**
+ * arch_cpu_unusable() - why the tree's cpu @c cannot run this kernel (a riscv64 hart without an
+ * MMU, or one that cannot walk the kernel's table; an arm64 cpu whose enable method we cannot
+ * use), or NULL when it can. Such a cpu is left alone.
+ */
+const char *arch_cpu_unusable(const struct bi_cpu *c);
 void arch_cpu_prepare(uintptr_t stack_top, uintptr_t tls);
 
 /**
