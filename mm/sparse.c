@@ -205,7 +205,7 @@ _Static_assert(SUBSECTIONS_PER_SECTION * sizeof(struct vmem_altmap *) <= PAGE_SI
 
 /* Populate and initialize [@pfn, @end_pfn), whose subsections are all absent. */
 static int add_range(unsigned long pfn, unsigned long end_pfn, struct vmem_altmap *altmap,
-		     enum zone_type zone, unsigned long flags)
+		     enum zone_type zone, unsigned long flags, unsigned int order)
 {
 	unsigned long nr, p;
 	int ret = -ENOMEM;
@@ -227,13 +227,16 @@ static int add_range(unsigned long pfn, unsigned long end_pfn, struct vmem_altma
 			ret = -ENOMEM;
 		}
 	}
-	ret = vmemmap_populate((unsigned long)pfn_to_page(pfn), (unsigned long)pfn_to_page(end_pfn),
-			       altmap);
+	if (order >= VMEMMAP_TAIL_MIN_ORDER)
+		ret = vmemmap_populate_compound_pages(pfn, end_pfn - pfn, order, altmap);
+	else
+		ret = vmemmap_populate((unsigned long)pfn_to_page(pfn),
+				       (unsigned long)pfn_to_page(end_pfn), altmap);
 	if (ret)
 		goto err_release_storage;
 	if (zone != ZONE_DEVICE) {
 		init_pages(pfn_to_page(pfn), end_pfn - pfn, zone);
-	} else if (altmap) {
+	} else if (altmap && order < VMEMMAP_TAIL_MIN_ORDER) {
 		/*
 		 * Device pages are memmap_init_zone_device()'s to write, once: only the altmap's
 		 * own pages (info block, memmap storage), which no pagemap covers, are set here.
@@ -269,7 +272,8 @@ err_release_storage:
 }
 
 static int sparse_add_section_locked(unsigned long pfn, unsigned long nr_pages,
-				     struct vmem_altmap *altmap, enum zone_type zone)
+				     struct vmem_altmap *altmap, enum zone_type zone,
+				     unsigned int order)
 {
 	unsigned long end_pfn = pfn + nr_pages, nr;
 	int ret = check_range(pfn, nr_pages);
@@ -289,7 +293,10 @@ static int sparse_add_section_locked(unsigned long pfn, unsigned long nr_pages,
 		if (ms && (ms->subsection_map & subsection_mask(nr, pfn, end_pfn)))
 			return -EEXIST;
 	}
-	return add_range(pfn, end_pfn, altmap, zone, 0);
+	if (order >= VMEMMAP_TAIL_MIN_ORDER &&
+	    (zone != ZONE_DEVICE || (pfn | nr_pages) & ((1UL << order) - 1)))
+		return -EINVAL;
+	return add_range(pfn, end_pfn, altmap, zone, 0, order);
 }
 
 /* The checks of sparse_add_section_locked() that need no memory: what it refuses up front. */
@@ -435,7 +442,7 @@ static int add_boot_range(unsigned long pfn, unsigned long end_pfn)
 		if (p < end_pfn && !pfn_valid(p))
 			continue;
 		if (run < p) {
-			ret = add_range(run, p, NULL, ZONE_NORMAL, SECTION_IS_EARLY);
+			ret = add_range(run, p, NULL, ZONE_NORMAL, SECTION_IS_EARLY, 0);
 			if (ret)
 				return ret;
 		}
@@ -583,7 +590,17 @@ int sparse_add_section(unsigned long pfn, unsigned long nr_pages, struct vmem_al
 		       enum zone_type zone)
 {
 	unsigned long flags = mm_lock(&hotplug_lock);
-	int ret = sparse_add_section_locked(pfn, nr_pages, altmap, zone);
+	int ret = sparse_add_section_locked(pfn, nr_pages, altmap, zone, 0);
+
+	mm_unlock(&hotplug_lock, flags);
+	return ret;
+}
+
+int sparse_add_section_compound(unsigned long pfn, unsigned long nr_pages,
+				struct vmem_altmap *altmap, unsigned int order)
+{
+	unsigned long flags = mm_lock(&hotplug_lock);
+	int ret = sparse_add_section_locked(pfn, nr_pages, altmap, ZONE_DEVICE, order);
 
 	mm_unlock(&hotplug_lock, flags);
 	return ret;
