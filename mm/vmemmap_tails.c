@@ -44,23 +44,35 @@ static unsigned long tails_lock(void)
  * itself could fall into (its page tables are reached through that block). Such an alias
  * (a pool run dry, or a device page under a block) stays writable and is counted.
  */
-static void protect_alias(phys_addr_t pa, bool ro)
+static void protect_alias(struct vmemmap_tail *t, bool ro)
 {
 	struct pgtable *pt = vmemmap_pgtable();
-	uintptr_t va = (uintptr_t)__va(pa);
+	uintptr_t va = (uintptr_t)__va(t->page);
 	struct pgtable_walk_result r;
 
 	if (!pt || pgtable_walk(pt, va, &r))
 		return; /* no alias in this table (host tests: the linear map is not in it) */
-	if (ARCH_NEEDS_BBM && r.level != PGTABLE_LEVEL_PTE) {
-		vt.st.alias_writable += ro ? 1 : -1;
+	if (ro && ARCH_NEEDS_BBM && r.level != PGTABLE_LEVEL_PTE) {
+		t->alias_writable = true;
+		vt.st.alias_writable++;
 		return;
 	}
-	if (r.level != PGTABLE_LEVEL_PTE)
-		vt.st.alias_split += ro;
+	if (!ro && t->alias_writable) {
+		vt.st.alias_writable--;
+		return;
+	}
+	if (ro && r.level != PGTABLE_LEVEL_PTE) {
+		t->alias_split = r.level;
+		vt.st.alias_split++;
+	}
 	if (pgtable_protect(pt, va, PAGE_SIZE, ro ? PAGE_KERNEL_RO : PAGE_KERNEL))
 		pr_warn("vmemmap: the linear alias of the shared tail page 0x%llx stays %s\n",
-			(unsigned long long)pa, ro ? "writable" : "read-only");
+			(unsigned long long)t->page, ro ? "writable" : "read-only");
+	/* a leaf split for it (riscv64 only: no break-before-make) is made whole again */
+	for (int level = PGTABLE_LEVEL_PMD; !ro && level <= t->alias_split; level++)
+		pgtable_merge(pt, va, level);
+	if (!ro && t->alias_split)
+		vt.st.alias_split--;
 }
 
 struct vmemmap_tail *vmemmap_tail_find(unsigned int order, enum zone_type zone,
@@ -124,7 +136,7 @@ struct vmemmap_tail *vmemmap_tail_get(unsigned int order, enum zone_type zone,
 	fill_tails(pa, order, zone);
 	*t = (struct vmemmap_tail){ .page = pa, .altmap = altmap, .order = order, .zone = zone,
 				    .users = n, .keep = keep };
-	protect_alias(pa, true);
+	protect_alias(t, true);
 	vt.st.pages++;
 out:
 	mm_unlock(&vt.lock, flags);
@@ -133,7 +145,7 @@ out:
 
 static void free_locked(struct vmemmap_tail *t)
 {
-	protect_alias(t->page, false);
+	protect_alias(t, false);
 	vmemmap_tail_backing_free(t->page, t->altmap);
 	memset(t, 0, sizeof(*t));
 	vt.st.pages--;

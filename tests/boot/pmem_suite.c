@@ -216,8 +216,20 @@ static void struct_pages_live_in_the_device(struct ktap_test *t)
 			continue;
 		KTAP_EXPECT_EQ(t, r->memmap_ram_bytes, 0);
 		/* the pagemap covers the range less a tail too short for a compound page */
-		KTAP_EXPECT_EQ(t, r->memmap_dev_bytes,
-			       PHYS_PFN(range_len(&r->pgmap.ranges[0])) * sizeof(struct page));
+		if (r->pgmap.flags & PGMAP_TAILS_SHARED) {
+			/* a head page per compound page, the shared tail page, the used prefix */
+			unsigned long first = pgmap_pfn_first(&r->pgmap, 0);
+			unsigned long heads = (pgmap_pfn_end(&r->pgmap, 0) - first) >>
+					      r->pgmap.vmemmap_shift;
+
+			KTAP_EXPECT_EQ(t, r->memmap_dev_bytes,
+				       (heads + 1) * PAGE_SIZE +
+				       r->pgmap.memmap_prefix * sizeof(struct page));
+		} else {
+			KTAP_EXPECT_EQ(t, r->memmap_dev_bytes,
+				       PHYS_PFN(range_len(&r->pgmap.ranges[0])) *
+				       sizeof(struct page));
+		}
 		KTAP_EXPECT_EQ(t, pgtable_walk(&kernel_pgtable,
 					       (uintptr_t)pfn_to_page(PHYS_PFN(r->data_phys)), &w), 0);
 		KTAP_EXPECT(t, w.pa >= r->base + r->info_reserve && w.pa < r->data_phys);

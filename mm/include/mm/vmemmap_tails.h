@@ -30,6 +30,8 @@ struct vmemmap_tail {
 	unsigned long users;
 	unsigned long table_users;
 	bool keep;
+	bool alias_writable; /* the linear alias is a block leaf on arm64: left writable */
+	int alias_split;     /* level of the linear-map leaf split to protect the alias, or 0 */
 };
 
 /* Enough for an order of HVO per zone and one device tail page per pagemap and order. */
