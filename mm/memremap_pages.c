@@ -355,37 +355,16 @@ static bool tails_shared(const struct dev_pagemap *pgmap)
 	return pgmap->vmemmap_shift >= VMEMMAP_TAIL_MIN_ORDER;
 }
 
-/*
- * Pfns of the altmap's own part [base, first data pfn) that get struct pages when the tails
- * are shared: those its storage uses (info block, heads, shared tail page, and these struct
- * pages themselves), in whole subsections. The rest of that part, padding up to the compound
- * alignment (up to 1 GiB less 8 KiB), holds nothing and gets no struct pages, so its memmap
- * costs nothing. Without shared tails: all of it, as Linux.
- */
-static unsigned long memmap_prefix(const struct dev_pagemap *pgmap, unsigned long used)
-{
-	unsigned long room = vmem_altmap_offset(&pgmap->altmap), p = PAGES_PER_SUBSECTION;
-
-	if (!tails_shared(pgmap))
-		return room;
-	while (p < room && used + memmap_pages(p) > p)
-		p = ALIGN_UP(used + memmap_pages(p), PAGES_PER_SUBSECTION);
-	return MIN(p, room);
-}
-
 /* Altmap pages the memmap of @pgmap's range 0 needs (its reserve not included). */
 static unsigned long altmap_need(const struct dev_pagemap *pgmap)
 {
 	const struct vmem_altmap *a = &pgmap->altmap;
 	unsigned long first = pgmap_pfn_first(pgmap, 0), end = pgmap_pfn_end(pgmap, 0);
-	unsigned long heads, prefix;
 
 	if (!tails_shared(pgmap))
 		return memmap_pages(end - a->base_pfn);
-	/* a head page each, the shared tail page, then the prefix's struct pages */
-	heads = ((end - first) >> pgmap->vmemmap_shift) + 1;
-	prefix = memmap_prefix(pgmap, a->reserve + heads);
-	return heads + memmap_pages(prefix);
+	/* a head page each and the shared tail page */
+	return ((end - first) >> pgmap->vmemmap_shift) + 1;
 }
 
 static int check_pagemap(const struct dev_pagemap *pgmap)
@@ -513,12 +492,7 @@ static int range_remove(struct dev_pagemap *pgmap, int i)
 	int ret, err;
 
 	if (tails_shared(pgmap)) {
-		/* the compound part first: the prefix's struct pages were taken after it */
 		ret = sparse_remove_section(first, pfn + nr - first, range_altmap(pgmap, i));
-		if (i == 0 && pgmap->memmap_prefix) {
-			err = sparse_remove_section(pfn, pgmap->memmap_prefix, range_altmap(pgmap, i));
-			ret = ret ? ret : err;
-		}
 	} else {
 		ret = sparse_remove_section(pfn, nr, range_altmap(pgmap, i));
 	}
@@ -540,9 +514,11 @@ static int range_remove(struct dev_pagemap *pgmap, int i)
 }
 
 /*
- * Struct pages for range @i: with shared tails, the compound part [first, end) first, then,
- * in the altmap, the part of its own pfns its storage uses (memmap_prefix()); otherwise the
- * whole range at once.
+ * Struct pages for range @i. With shared tails, only the compound part [first, end): the
+ * altmap's own pfns before it (info block, head pages, the shared tail page, padding up to
+ * the compound alignment: up to 1 GiB less 8 KiB) hold no page anyone maps, no pagemap
+ * covers them, and they get no struct pages (pfn_valid() is false there), so the memmap
+ * costs O(compound pages) however large the padding. Otherwise the whole range, as Linux.
  */
 static int add_struct_pages(struct dev_pagemap *pgmap, int i)
 {
@@ -550,23 +526,13 @@ static int add_struct_pages(struct dev_pagemap *pgmap, int i)
 	unsigned long pfn = PHYS_PFN(r->start), end = pgmap_pfn_end(pgmap, i);
 	unsigned long first = pgmap_pfn_first(pgmap, i);
 	struct vmem_altmap *altmap = range_altmap(pgmap, i);
-	int ret;
 
-	if (!tails_shared(pgmap)) {
-		if (i == 0)
-			pgmap->memmap_prefix = first - pfn;
-		return sparse_add_section(pfn, end - pfn, altmap, ZONE_DEVICE);
-	}
-	ret = sparse_add_section_compound(first, end - first, altmap,
-					  (unsigned int)pgmap->vmemmap_shift);
-	if (ret || i || first == pfn)
-		return ret;
-	pgmap->memmap_prefix = memmap_prefix(pgmap, altmap->reserve + altmap->alloc +
-						     altmap->align);
-	ret = sparse_add_section(pfn, pgmap->memmap_prefix, altmap, ZONE_DEVICE);
-	if (ret)
-		sparse_remove_section(first, end - first, altmap);
-	return ret;
+	if (tails_shared(pgmap))
+		return sparse_add_section_compound(first, end - first, altmap,
+						   (unsigned int)pgmap->vmemmap_shift);
+	if (i == 0)
+		pgmap->memmap_prefix = first - pfn;
+	return sparse_add_section(pfn, end - pfn, altmap, ZONE_DEVICE);
 }
 
 static int range_add(struct dev_pagemap *pgmap, int i)
@@ -775,9 +741,6 @@ int memunmap_pages(struct dev_pagemap *pgmap)
 		if (tails_shared(pgmap)) {
 			ret = sparse_check_remove(first, pgmap_pfn_end(pgmap, i) - first,
 						  range_altmap(pgmap, i));
-			if (!ret && i == 0 && pgmap->memmap_prefix)
-				ret = sparse_check_remove(pfn, pgmap->memmap_prefix,
-							  range_altmap(pgmap, i));
 		} else {
 			ret = sparse_check_remove(pfn, pgmap_pfn_end(pgmap, i) - pfn,
 						  range_altmap(pgmap, i));

@@ -300,6 +300,18 @@ static int map_level(struct pt_op *op, phys_addr_t table, int level, uintptr_t v
 	uintptr_t addr = va, next;
 	int err;
 
+	if (level == 0 && (flags & PGTABLE_MAP_SAME_PA) && !replace) {
+		/* one leaf value over empty slots (range_has_leaf() checked them) */
+		pteval_t *p = entry_ptr(table, 0, va), *e = p + (end - va) / PAGE_SIZE;
+		pteval_t leaf = arch_mk_leaf(cfg, pa, prot, 0);
+
+		for (; p != e; p++)
+			*(volatile pteval_t *)p = leaf;
+		op->written = true;
+		if (ARCH_MAP_NEEDS_FLUSH)
+			op_pend(op, va, end - va, false);
+		return 0;
+	}
 	do {
 		pteval_t *p = entry_ptr(table, level, addr);
 		pteval_t old = read_entry(p);

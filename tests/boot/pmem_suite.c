@@ -217,14 +217,13 @@ static void struct_pages_live_in_the_device(struct ktap_test *t)
 		KTAP_EXPECT_EQ(t, r->memmap_ram_bytes, 0);
 		/* the pagemap covers the range less a tail too short for a compound page */
 		if (r->pgmap.flags & PGMAP_TAILS_SHARED) {
-			/* a head page per compound page, the shared tail page, the used prefix */
+			/* a head page per compound page and the shared tail page */
 			unsigned long first = pgmap_pfn_first(&r->pgmap, 0);
 			unsigned long heads = (pgmap_pfn_end(&r->pgmap, 0) - first) >>
 					      r->pgmap.vmemmap_shift;
 
 			KTAP_EXPECT_EQ(t, r->memmap_dev_bytes,
-				       (heads + 1) * PAGE_SIZE +
-				       r->pgmap.memmap_prefix * sizeof(struct page));
+				       (heads + 1) * PAGE_SIZE);
 		} else {
 			KTAP_EXPECT_EQ(t, r->memmap_dev_bytes,
 				       PHYS_PFN(range_len(&r->pgmap.ranges[0])) *

@@ -299,7 +299,8 @@ struct dev_pagemap {
 	void *owner;
 	int nr_range;
 	struct range ranges[PGMAP_MAX_RANGES];
-	unsigned long memmap_prefix; /* memremap_pages()'s: altmap pfns given struct pages */
+	/* memremap_pages()'s: altmap pfns before the data given struct pages (0: tails shared) */
+	unsigned long memmap_prefix;
 };
 
 /**
