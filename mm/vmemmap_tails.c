@@ -24,7 +24,43 @@ static struct {
 	bool ready;
 	struct vmemmap_tail t[VMEMMAP_TAILS_MAX];
 	struct vmemmap_tail_stats st;
+	phys_addr_t pool;	/* VMEMMAP_TAIL_POOL pages whose linear alias is page-mapped */
+	unsigned long pool_used; /* bitmap */
 } vt;
+
+void vmemmap_tail_pool_init(phys_addr_t pa)
+{
+	vt.pool = pa;
+	vt.pool_used = 0;
+}
+
+/* A RAM page for a shared tail page: from the pool while it lasts (see protect_alias()). */
+static int ram_backing(phys_addr_t *pa)
+{
+	for (unsigned int i = 0; vt.pool && i < VMEMMAP_TAIL_POOL; i++)
+		if (!(vt.pool_used & (1UL << i))) {
+			vt.pool_used |= 1UL << i;
+			vt.st.pool_used++;
+			*pa = vt.pool + (phys_addr_t)i * PAGE_SIZE;
+			return 0;
+		}
+	return vmemmap_tail_backing(NULL, pa);
+}
+
+static bool in_pool(phys_addr_t pa)
+{
+	return vt.pool && pa >= vt.pool && pa < vt.pool + VMEMMAP_TAIL_POOL * PAGE_SIZE;
+}
+
+static void free_backing(phys_addr_t pa, struct vmem_altmap *altmap)
+{
+	if (altmap || !in_pool(pa)) {
+		vmemmap_tail_backing_free(pa, altmap);
+		return;
+	}
+	vt.pool_used &= ~(1UL << ((pa - vt.pool) / PAGE_SIZE));
+	vt.st.pool_used--;
+}
 
 static unsigned long tails_lock(void)
 {
@@ -38,11 +74,13 @@ static unsigned long tails_lock(void)
 /*
  * The linear map also reaches a shared page: a stray write through that alias would change
  * the tails of every compound page mapping it, so the alias is read-only while the page is
- * shared and writable again before it is freed. On arm64 the alias must already be a page
- * leaf (vmemmap_tail_backing() takes RAM pages from the boot pool mapped so): making one page
- * of a live linear-map block read-only would split it with a break-before-make this CPU
- * itself could fall into (its page tables are reached through that block). Such an alias
- * (a pool run dry, or a device page under a block) stays writable and is counted.
+ * shared and writable again before it is freed. RAM shared pages come from a pool that
+ * paging_init() set aside with its linear alias already made of page leaves (before the table
+ * went live), so the protection is one leaf changed, with no split, on every arch: on arm64
+ * making one page of a live linear-map block read-only would split the block with a
+ * break-before-make this CPU itself could fall into (its page tables are reached through that
+ * block). An alias that is still a block there (the pool run dry, or a device page under a
+ * block of its range's linear map) stays writable and is counted; riscv64 splits it.
  */
 static void protect_alias(struct vmemmap_tail *t, bool ro)
 {
@@ -129,7 +167,7 @@ struct vmemmap_tail *vmemmap_tail_get(unsigned int order, enum zone_type zone,
 		pr_err("vmemmap: more than %d shared tail pages\n", VMEMMAP_TAILS_MAX);
 		goto out;
 	}
-	if (vmemmap_tail_backing(altmap, &pa)) {
+	if (altmap ? vmemmap_tail_backing(altmap, &pa) : ram_backing(&pa)) {
 		t = NULL;
 		goto out;
 	}
@@ -146,7 +184,7 @@ out:
 static void free_locked(struct vmemmap_tail *t)
 {
 	protect_alias(t, false);
-	vmemmap_tail_backing_free(t->page, t->altmap);
+	free_backing(t->page, t->altmap);
 	memset(t, 0, sizeof(*t));
 	vt.st.pages--;
 }

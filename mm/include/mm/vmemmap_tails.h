@@ -71,15 +71,26 @@ phys_addr_t vmemmap_tail_table_get(struct vmemmap_tail *t);
 /** vmemmap_tail_table_put() - one table user less; the last one frees the table. */
 void vmemmap_tail_table_put(struct vmemmap_tail *t);
 
+/*
+ * RAM pages set aside at boot for shared tail pages, whose linear alias paging_init() maps
+ * with page leaves so it can be made read-only without splitting a live block.
+ */
+#define VMEMMAP_TAIL_POOL 16
+
+/** vmemmap_tail_pool_init() - hand over the pool (VMEMMAP_TAIL_POOL pages at @pa). */
+void vmemmap_tail_pool_init(phys_addr_t pa);
+
 /**
  * struct vmemmap_tail_stats - @pages shared pages in use, @tables shared tables,
- * @alias_writable pages whose linear alias stays writable (arm64 block leaf)
+ * @alias_writable pages whose linear alias stays writable (arm64 block leaf), @alias_split
+ * aliases a linear-map leaf was split for (riscv64), @pool_used pages from the boot pool
  */
 struct vmemmap_tail_stats {
 	unsigned long pages;
 	unsigned long tables;
 	unsigned long alias_writable;
 	unsigned long alias_split;
+	unsigned long pool_used;
 };
 
 void vmemmap_tail_get_stats(struct vmemmap_tail_stats *st);
