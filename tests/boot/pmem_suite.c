@@ -40,7 +40,8 @@ static bool boot_range_valid(phys_addr_t base, phys_addr_t size, bool *is_volati
 static int init(char *why, size_t len)
 {
 	struct pmem_options opts = {
-		.memmap_in_device = boot.args.pmem_memmap == BOOTARGS_PMEM_MEMMAP_DEVICE,
+		.memmap_in_device = boot.args.pmem_memmap != BOOTARGS_PMEM_MEMMAP_RAM,
+		.memmap_compact = boot.args.pmem_memmap == BOOTARGS_PMEM_MEMMAP_COMPACT,
 		.compound_order = boot.args.compound_order,
 		.seed = boot.args.seed,
 		.convert_linux = boot.args.pmem_convert_linux,
