@@ -507,6 +507,18 @@ static int run_one(struct folio *folio, int (*fn)(void *), bool proven)
 	return ret;
 }
 
+void hugetlb_vmemmap_adopt(struct folio *folio)
+{
+	unsigned long flags = hvo_lock();
+	struct vmemmap_tail *t = hvo_tail(folio_order(folio));
+
+	if (t && hugetlb_vmemmap_optimized(folio)) {
+		t->users++;
+		hvo.st.optimized++;
+	}
+	mm_unlock(&hvo.lock, flags);
+}
+
 int hugetlb_vmemmap_optimize_folio(struct folio *folio)
 {
 	return run_one(folio, optimize_batch, false);

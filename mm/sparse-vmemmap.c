@@ -465,7 +465,7 @@ static int map_tails(struct vmemmap_tail *t, unsigned long va, unsigned long end
 }
 
 int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pages,
-				    unsigned int order, struct vmem_altmap *altmap)
+				    unsigned int order, struct vmem_altmap *altmap, enum zone_type zone)
 {
 	unsigned long start = (unsigned long)pfn_to_page(start_pfn), va, done;
 	unsigned long step = sizeof(struct page) << order;
@@ -487,8 +487,14 @@ int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pa
 		saved_alloc = altmap->alloc;
 		saved_align = altmap->align;
 	}
-	/* held (0 references) by the first leaf mapped below; dropped again on failure */
-	t = vmemmap_tail_get(order, ZONE_DEVICE, altmap, 0, false);
+	/*
+	 * ZONE_NORMAL: boot-time HugeTLB folios born optimized, HVO's shared page (kept, counted
+	 * by the folios, which HVO adopts): no shared table, so HVO can restore them leaf by leaf.
+	 * ZONE_DEVICE: held (0 references) by the first leaf mapped below; dropped on failure.
+	 */
+	if (zone == ZONE_NORMAL && altmap)
+		return -EINVAL;
+	t = vmemmap_tail_get(order, zone, altmap, 0, zone == ZONE_NORMAL);
 	if (!t) {
 		ret = -ENOMEM;
 		goto out;
@@ -504,12 +510,20 @@ int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pa
 		if (ret)
 			break;
 		done = va + PAGE_SIZE;
-		ret = map_tails(t, va + PAGE_SIZE, va + step);
+		if (zone == ZONE_NORMAL)
+			ret = pgtable_map(vm_pt, va + PAGE_SIZE, t->page, step - PAGE_SIZE,
+					  PAGE_KERNEL_RO, PGTABLE_MAP_SAME_PA);
+		else
+			ret = map_tails(t, va + PAGE_SIZE, va + step);
 		done = va + step; /* what map_tails() did is found and undone by the walk */
 		if (ret)
 			break;
 	}
-	if (ret) {
+	if (ret && zone == ZONE_NORMAL) {
+		/* leaves onto a kept page hold no reference: unmap them before the undo */
+		pgtable_unmap(vm_pt, start, done - start);
+		vmemmap_tail_drop(t);
+	} else if (ret) {
 		vmemmap_tail_get(order, ZONE_DEVICE, altmap, 1, false); /* kept over the undo */
 		free_range(start, done, altmap);
 		vmemmap_tail_put(t, 1);

@@ -228,13 +228,22 @@ static int add_range(unsigned long pfn, unsigned long end_pfn, struct vmem_altma
 		}
 	}
 	if (order >= VMEMMAP_TAIL_MIN_ORDER)
-		ret = vmemmap_populate_compound_pages(pfn, end_pfn - pfn, order, altmap);
+		ret = vmemmap_populate_compound_pages(pfn, end_pfn - pfn, order, altmap, zone);
 	else
 		ret = vmemmap_populate((unsigned long)pfn_to_page(pfn),
 				       (unsigned long)pfn_to_page(end_pfn), altmap);
 	if (ret)
 		goto err_release_storage;
-	if (zone != ZONE_DEVICE) {
+	if (zone != ZONE_DEVICE && order >= VMEMMAP_TAIL_MIN_ORDER) {
+		/* born optimized: the head's vmemmap page only (its tails are the shared page's) */
+		unsigned long zone_bits = (unsigned long)zone << PAGE_ZONE_SHIFT;
+
+		page_init_raw(pfn_to_page(pfn), zone_bits | (1UL << PG_head) |
+			      ((unsigned long)order << PAGE_ORDER_SHIFT) |
+			      (1UL << PG_vmemmap_optimized), 0, page_counts(-1, 1));
+		init_pages_raw(pfn_to_page(pfn) + 1, PAGE_SIZE / sizeof(struct page) - 1, zone_bits,
+			       compound_info_for_order(order), page_counts(-1, 0));
+	} else if (zone != ZONE_DEVICE) {
 		init_pages(pfn_to_page(pfn), end_pfn - pfn, zone);
 	} else if (altmap && order < VMEMMAP_TAIL_MIN_ORDER) {
 		/*
@@ -465,6 +474,51 @@ static void reserve_slack(unsigned long s, unsigned long pfn, unsigned long end_
 
 static struct mm_lock hotplug_lock;
 
+#define BOOT_COMPOUND_MAX 16
+
+static struct {
+	unsigned long pfn;
+	unsigned int order;
+	bool done;
+} boot_compound[BOOT_COMPOUND_MAX];
+static unsigned int nr_boot_compound;
+
+int sparse_boot_compound_add(unsigned long pfn, unsigned int order)
+{
+	if (nr_boot_compound == BOOT_COMPOUND_MAX || order < VMEMMAP_TAIL_MIN_ORDER ||
+	    pfn & ((1UL << order) - 1))
+		return nr_boot_compound == BOOT_COMPOUND_MAX ? -ENOSPC : -EINVAL;
+	boot_compound[nr_boot_compound].pfn = pfn;
+	boot_compound[nr_boot_compound].order = order;
+	boot_compound[nr_boot_compound++].done = false;
+	return 0;
+}
+
+bool sparse_boot_compound_done(unsigned long pfn)
+{
+	for (unsigned int i = 0; i < nr_boot_compound; i++)
+		if (boot_compound[i].pfn == pfn)
+			return boot_compound[i].done;
+	return false;
+}
+
+/* The boot compound pages first: the RAM loop then finds their subsections present. */
+static void add_boot_compound(void)
+{
+	for (unsigned int i = 0; i < nr_boot_compound; i++) {
+		unsigned long pfn = boot_compound[i].pfn, end = pfn + (1UL << boot_compound[i].order);
+		int ret = check_range(pfn, end - pfn);
+
+		if (!ret)
+			ret = add_range(pfn, end, NULL, ZONE_NORMAL, SECTION_IS_EARLY,
+					boot_compound[i].order);
+		boot_compound[i].done = !ret;
+		if (ret)
+			pr_warn("sparse: boot compound page at pfn 0x%lx: %d; its memmap is populated "
+				"whole\n", pfn, ret);
+	}
+}
+
 int sparse_init(struct pgtable *kernel_pt, const struct kernel_layout *layout)
 {
 	mm_lock_init(&hotplug_lock);
@@ -492,6 +546,7 @@ int sparse_init(struct pgtable *kernel_pt, const struct kernel_layout *layout)
 
 	win_first = section_nr_to_pfn(sp.first_nr);
 	win_end = win_first + section_nr_to_pfn(sp.nr_sections);
+	add_boot_compound();
 	for (unsigned int i = 0; i < memblock.memory.cnt; i++) {
 		const struct memblock_region *r = &memblock.memory.regions[i];
 		unsigned long pfn = PFN_DOWN(r->base), end_pfn = PFN_UP(r->base + r->size);

@@ -396,7 +396,19 @@ struct vmemmap_stats {
  * Return: 0, -EINVAL, -ENOMEM (nothing left of the call), -ENODEV.
  */
 int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pages,
-				    unsigned int order, struct vmem_altmap *altmap);
+				    unsigned int order, struct vmem_altmap *altmap, enum zone_type zone);
+
+/**
+ * sparse_boot_compound_add() - before sparse_init(): [@pfn, + 2^@order) of RAM (memblock-
+ * reserved by the caller) is one compound page born vmemmap-optimized (a boot-time gigantic
+ * HugeTLB folio): sparse_init() gives it a head vmemmap page and maps every tail-only one onto
+ * HVO's shared page, writes its head vmemmap page only (the head: PG_head, the order,
+ * PG_vmemmap_optimized, refcount 1), and never the full vmemmap. Return: 0, -ENOSPC (full).
+ */
+int sparse_boot_compound_add(unsigned long pfn, unsigned int order);
+
+/** sparse_boot_compound_done() - whether sparse_init() made [@pfn, ...) so (else: plain). */
+bool sparse_boot_compound_done(unsigned long pfn);
 
 /* One page for a shared tail page (vmemmap_tails.c), from @altmap or RAM, and back. */
 int vmemmap_tail_backing(struct vmem_altmap *altmap, phys_addr_t *pa);
