@@ -23,6 +23,7 @@
 #include <mm/ioresource.h>
 #include <mm/memremap.h>
 #include <mm/mmzone.h>
+#include <mm/vmemmap_tails.h>
 #include <pmem/pmem.h>
 
 static struct {
@@ -412,6 +413,7 @@ static void setup_pagemap(struct pmem_range *r)
 static int attach(struct pmem_range *r)
 {
 	struct vmemmap_stats before, after;
+	struct vmemmap_tail_stats tb, ta;
 	struct resource *res;
 	void *va;
 	int ret;
@@ -465,6 +467,7 @@ static int attach(struct pmem_range *r)
 			goto err_release;
 	}
 	vmemmap_get_stats(&before);
+	vmemmap_tail_get_stats(&tb);
 	va = memremap_pages(&r->pgmap);
 	if (IS_ERR(va)) {
 		ret = (int)PTR_ERR(va);
@@ -473,7 +476,13 @@ static int attach(struct pmem_range *r)
 		goto err_release;
 	}
 	vmemmap_get_stats(&after);
+	vmemmap_tail_get_stats(&ta);
 	r->memmap_ram_bytes = after.ram_bytes - before.ram_bytes;
+	/* every page the vmemmap gained: backing (a pool page too), shared tables, page tables */
+	r->memmap_pages = (unsigned long)((after.ram_bytes + after.altmap_bytes - before.ram_bytes -
+					   before.altmap_bytes) / PAGE_SIZE) +
+			  (unsigned long)(after.table_pages - before.table_pages) +
+			  (ta.tables - tb.tables) + (ta.pool_used - tb.pool_used);
 	r->memmap_dev_bytes = after.altmap_bytes - before.altmap_bytes;
 	r->virt = va;
 	if (r->is_volatile) {

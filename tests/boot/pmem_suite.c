@@ -103,6 +103,8 @@ static void driver_binds_every_valid_range(struct ktap_test *t)
 			ktap_metric(name, r->memmap_ram_bytes, "bytes");
 			scnprintf(name, sizeof(name), "pmem_%s_memmap_device_bytes", kind);
 			ktap_metric(name, r->memmap_dev_bytes, "bytes");
+			scnprintf(name, sizeof(name), "pmem_%s_vmemmap_pages", kind);
+			ktap_metric(name, r->memmap_pages, "pages");
 		}
 	}
 	KTAP_EXPECT_EQ(t, live + bad_info + btt, valid_boot_ranges());

@@ -112,6 +112,7 @@ struct pmem_range {
 	uint64_t data_size;
 	uint64_t memmap_ram_bytes;
 	uint64_t memmap_dev_bytes;
+	unsigned long memmap_pages; /* vmemmap pages the attach added: backing, shared, tables */
 	uint64_t probe_insns;
 };
 
