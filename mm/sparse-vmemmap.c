@@ -494,7 +494,8 @@ int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pa
 	 */
 	if (zone == ZONE_NORMAL && altmap)
 		return -EINVAL;
-	t = vmemmap_tail_get(order, zone, altmap, 0, zone == ZONE_NORMAL);
+	t = vmemmap_tail_get_at(order, zone, altmap, 0, zone == ZONE_NORMAL,
+				altmap ? start + PAGE_SIZE : 0);
 	if (!t) {
 		ret = -ENOMEM;
 		goto out;

@@ -90,6 +90,12 @@ static void protect_alias(struct vmemmap_tail *t, bool ro)
 
 	if (!pt || pgtable_walk(pt, va, &r))
 		return; /* no alias in this table (host tests: the linear map is not in it) */
+	if (ro && !(pgprot_val(r.prot) & PGPROT_WRITE)) {
+		t->alias_kept = true; /* read-only already (a range we do not own): left so */
+		return;
+	}
+	if (t->alias_kept)
+		return;
 	if (ro && ARCH_NEEDS_BBM && r.level != PGTABLE_LEVEL_PTE) {
 		t->alias_writable = true;
 		vt.st.alias_writable++;
@@ -141,16 +147,37 @@ struct vmemmap_tail *vmemmap_tail_by_table(phys_addr_t pa)
 	return NULL;
 }
 
-/* 64 canonical tails of @order in @zone, written through the linear map before sharing. */
-static void fill_tails(phys_addr_t pa, unsigned int order, enum zone_type zone)
+/*
+ * 64 canonical tails of @order in @zone, written before sharing: through the linear map, or
+ * through a writable temporary mapping at the free vmemmap address @fill_va (a device page:
+ * its linear alias is read-only when the range holds someone's data, as the memmap area of
+ * an info block found on it is only written through the vmemmap).
+ */
+static int fill_tails(phys_addr_t pa, unsigned int order, enum zone_type zone, uintptr_t fill_va)
 {
-	init_pages_raw(__va(pa), PAGE_SIZE / sizeof(struct page),
-		       (unsigned long)zone << PAGE_ZONE_SHIFT, compound_info_for_order(order),
-		       page_counts(-1, 0));
+	struct pgtable *pt = vmemmap_pgtable();
+	int ret;
+
+	if (fill_va) {
+		ret = pgtable_map(pt, fill_va, pa, PAGE_SIZE, PAGE_KERNEL, PGTABLE_MAP_NO_BLOCKS);
+		if (ret)
+			return ret;
+	}
+	init_pages_raw(fill_va ? (struct page *)fill_va : (struct page *)__va(pa),
+		       PAGE_SIZE / sizeof(struct page), (unsigned long)zone << PAGE_ZONE_SHIFT,
+		       compound_info_for_order(order), page_counts(-1, 0));
+	return fill_va ? pgtable_unmap(pt, fill_va, PAGE_SIZE) : 0;
 }
 
 struct vmemmap_tail *vmemmap_tail_get(unsigned int order, enum zone_type zone,
 				      struct vmem_altmap *altmap, unsigned long n, bool keep)
+{
+	return vmemmap_tail_get_at(order, zone, altmap, n, keep, 0);
+}
+
+struct vmemmap_tail *vmemmap_tail_get_at(unsigned int order, enum zone_type zone,
+					 struct vmem_altmap *altmap, unsigned long n, bool keep,
+					 uintptr_t fill_va)
 {
 	unsigned long flags = tails_lock();
 	struct vmemmap_tail *t = vmemmap_tail_find(order, zone, altmap);
@@ -171,7 +198,11 @@ struct vmemmap_tail *vmemmap_tail_get(unsigned int order, enum zone_type zone,
 		t = NULL;
 		goto out;
 	}
-	fill_tails(pa, order, zone);
+	if (fill_tails(pa, order, zone, fill_va)) {
+		free_backing(pa, altmap);
+		t = NULL;
+		goto out;
+	}
 	*t = (struct vmemmap_tail){ .page = pa, .altmap = altmap, .order = order, .zone = zone,
 				    .users = n, .keep = keep };
 	protect_alias(t, true);

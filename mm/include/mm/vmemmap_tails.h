@@ -32,6 +32,7 @@ struct vmemmap_tail {
 	bool keep;
 	bool alias_writable; /* the linear alias is a block leaf on arm64: left writable */
 	int alias_split;     /* level of the linear-map leaf split to protect the alias, or 0 */
+	bool alias_kept;     /* the alias was read-only already: never made writable here */
 };
 
 /* Enough for an order of HVO per zone and one device tail page per pagemap and order. */
@@ -44,6 +45,14 @@ struct vmemmap_tail {
  */
 struct vmemmap_tail *vmemmap_tail_get(unsigned int order, enum zone_type zone,
 				      struct vmem_altmap *altmap, unsigned long n, bool keep);
+
+/**
+ * vmemmap_tail_get_at() - vmemmap_tail_get(), a new page filled through a temporary writable
+ * mapping at @fill_va (a free vmemmap address; 0: through the linear map).
+ */
+struct vmemmap_tail *vmemmap_tail_get_at(unsigned int order, enum zone_type zone,
+					 struct vmem_altmap *altmap, unsigned long n, bool keep,
+					 uintptr_t fill_va);
 
 /** vmemmap_tail_find() - the entry of (@order, @zone, @altmap), or NULL. */
 struct vmemmap_tail *vmemmap_tail_find(unsigned int order, enum zone_type zone,
