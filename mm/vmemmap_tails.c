@@ -79,8 +79,11 @@ static unsigned long tails_lock(void)
  * went live), so the protection is one leaf changed, with no split, on every arch: on arm64
  * making one page of a live linear-map block read-only would split the block with a
  * break-before-make this CPU itself could fall into (its page tables are reached through that
- * block). An alias that is still a block there (the pool run dry, or a device page under a
- * block of its range's linear map) stays writable and is counted; riscv64 splits it.
+ * block). An alias that is still a block there (the pool run dry) stays writable and is
+ * counted; riscv64 splits it. A shared page in a device (altmap) is treated alike on both
+ * arches: its alias is left writable where its range's linear map has a block there, as the
+ * head pages beside it are (a stray store through the device's alias can hit those too), so
+ * bring-up does not split the range's 1 GiB leaf (two table pages, ~30 k instructions).
  */
 static void protect_alias(struct vmemmap_tail *t, bool ro)
 {
@@ -96,7 +99,7 @@ static void protect_alias(struct vmemmap_tail *t, bool ro)
 	}
 	if (t->alias_kept)
 		return;
-	if (ro && ARCH_NEEDS_BBM && r.level != PGTABLE_LEVEL_PTE) {
+	if (ro && r.level != PGTABLE_LEVEL_PTE && (ARCH_NEEDS_BBM || t->altmap)) {
 		t->alias_writable = true;
 		vt.st.alias_writable++;
 		return;
