@@ -459,7 +459,7 @@ static int map_tails(struct vmemmap_tail *t, unsigned long va, unsigned long end
 				  PGTABLE_MAP_SAME_PA);
 		if (ret)
 			return ret;
-		vmemmap_tail_get(t->order, t->zone, t->altmap, (next - va) / PAGE_SIZE, false);
+		vmemmap_tail_ref(t, (next - va) / PAGE_SIZE);
 	}
 	return 0;
 }

@@ -215,6 +215,14 @@ out:
 	return t;
 }
 
+void vmemmap_tail_ref(struct vmemmap_tail *t, unsigned long n)
+{
+	unsigned long flags = tails_lock();
+
+	t->users += n;
+	mm_unlock(&vt.lock, flags);
+}
+
 static void free_locked(struct vmemmap_tail *t)
 {
 	protect_alias(t, false);

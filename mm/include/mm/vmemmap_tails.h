@@ -54,6 +54,9 @@ struct vmemmap_tail *vmemmap_tail_get_at(unsigned int order, enum zone_type zone
 					 struct vmem_altmap *altmap, unsigned long n, bool keep,
 					 uintptr_t fill_va);
 
+/** vmemmap_tail_ref() - @n references more to @t, which the caller holds one of. */
+void vmemmap_tail_ref(struct vmemmap_tail *t, unsigned long n);
+
 /** vmemmap_tail_find() - the entry of (@order, @zone, @altmap), or NULL. */
 struct vmemmap_tail *vmemmap_tail_find(unsigned int order, enum zone_type zone,
 				       const struct vmem_altmap *altmap);
