@@ -6,6 +6,8 @@
 #include <platform/printk.h>
 
 #include <mm/hugetlb.h>
+#include <mm/memblock.h>
+#include <mm/mmzone.h>
 #include <mm/page_alloc.h>
 
 struct hstate hstates[2] = {
@@ -14,6 +16,67 @@ struct hstate hstates[2] = {
 };
 
 static bool optimize_on_grow;
+
+#define BOOTMEM_MAX 16
+
+static struct {
+	unsigned long pfn[BOOTMEM_MAX];
+	unsigned int nr;
+	bool adopted;
+} bootmem;
+
+unsigned long hugetlb_bootmem_reserve(unsigned long nr, bool optimize)
+{
+	while (bootmem.nr < nr && bootmem.nr < BOOTMEM_MAX) {
+		phys_addr_t pa = memblock_phys_alloc(SZ_1G, SZ_1G);
+		unsigned long pfn = PHYS_PFN(pa);
+
+		if (!pa)
+			break;
+		if (optimize && (sparse_boot_compound_add(pfn, HUGETLB_ORDER_1G) ||
+				 page_alloc_skip_init(pfn, 1UL << HUGETLB_ORDER_1G))) {
+			memblock_phys_free(pa, SZ_1G);
+			break;
+		}
+		bootmem.pfn[bootmem.nr++] = pfn;
+	}
+	if (bootmem.nr < nr)
+		pr_warn("hugetlb: hugepages_1g=%lu: %u 1 GiB folio(s) reserved at boot (no more "
+			"free aligned GiB)\n", nr, bootmem.nr);
+	return bootmem.nr;
+}
+
+unsigned long hugetlb_bootmem_count(void)
+{
+	return bootmem.nr;
+}
+
+/*
+ * The boot folios into @h's pool. The first time they become HugeTLB folios: the ones sparse
+ * made born-optimized are adopted by HVO; any other (sparse fell back) gets its tails written.
+ */
+static void bootmem_to_pool(struct hstate *h)
+{
+	for (unsigned int i = 0; i < bootmem.nr; i++) {
+		struct folio *f = page_folio(pfn_to_page(bootmem.pfn[i]));
+
+		if (!bootmem.adopted) {
+			if (sparse_boot_compound_done(bootmem.pfn[i])) {
+				hugetlb_vmemmap_adopt(f);
+			} else {
+				prep_compound_page(&f->page, HUGETLB_ORDER_1G);
+				set_page_count(&f->page, 1);
+			}
+			SetPageFlag(&f->page, PG_hugetlb);
+			SetPageFlag(&f->page, PG_reserved); /* memblock's, never the buddy's */
+		}
+		list_add_tail(&f->page.lru, &h->list);
+		h->nr++;
+		h->free++;
+		h->optimized += hugetlb_vmemmap_optimized(f);
+	}
+	bootmem.adopted = true;
+}
 
 void hugetlb_init(bool optimize)
 {
@@ -25,6 +88,7 @@ void hugetlb_init(bool optimize)
 		INIT_LIST_HEAD(&h->list);
 		mm_lock_init(&h->lock);
 	}
+	bootmem_to_pool(&hstates[1]);
 }
 
 static struct folio *alloc_fresh(const struct hstate *h)
@@ -97,16 +161,25 @@ unsigned long hugetlb_pool_grow(struct hstate *h, unsigned long count)
 unsigned long hugetlb_pool_shrink(struct hstate *h, unsigned long count)
 {
 	unsigned long freed = 0, taken = 0, restored, flags;
-	struct list_head list;
+	struct list_head list, keep;
 
 	INIT_LIST_HEAD(&list);
+	INIT_LIST_HEAD(&keep);
 	while (taken < count) {
 		struct folio *folio = hugetlb_folio_alloc(h);
 
 		if (!folio)
 			break;
-		list_add_tail(&folio->page.lru, &list);
+		/* boot-time folios stay in the pool: their memory was never the buddy's */
+		list_add_tail(&folio->page.lru,
+			      PageFlag(&folio->page, PG_reserved) ? &keep : &list);
 		taken++;
+	}
+	while (!list_empty(&keep)) {
+		struct page *p = list_first_entry(&keep, struct page, lru);
+
+		list_del(&p->lru);
+		hugetlb_folio_free(h, page_folio(p));
 	}
 	/* the optimized ones get their vmemmap back in batches; a batch short of memory none */
 	restored = hugetlb_vmemmap_restore_folios(&list);

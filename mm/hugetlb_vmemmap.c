@@ -16,6 +16,7 @@
 #include <mm/mmzone.h>
 #include <mm/page_alloc.h>
 #include <mm/pgtable.h>
+#include <mm/vmemmap_tails.h>
 #include <arch/pgtable.h>
 
 #define VMEMMAP_PMD_SIZE SZ_2M
@@ -27,8 +28,6 @@
 static struct {
 	struct mm_lock lock;
 	bool ready;
-	phys_addr_t shared[MAX_FOLIO_ORDER + 1];
-	unsigned long shared_users[MAX_FOLIO_ORDER + 1];
 	phys_addr_t old[HVO_BATCH_PTES];
 	phys_addr_t fresh[HVO_BATCH_PTES];
 	struct pgtable_remap remap[HVO_BATCH_FOLIOS];
@@ -78,19 +77,36 @@ static int hvo_run(int (*fn)(void *), struct hvo_batch *b)
 	return ret;
 }
 
+/* HVO's shared pages: RAM tails of ZONE_NORMAL, kept for the next optimization. */
+static struct vmemmap_tail *hvo_tail(unsigned int order)
+{
+	return order <= MAX_FOLIO_ORDER ? vmemmap_tail_find(order, ZONE_NORMAL, NULL) : NULL;
+}
+
 phys_addr_t hugetlb_vmemmap_shared_page(unsigned int order)
 {
-	return order <= MAX_FOLIO_ORDER ? hvo.shared[order] : 0;
+	struct vmemmap_tail *t = hvo_tail(order);
+
+	return t ? t->page : 0;
 }
 
 unsigned long hugetlb_vmemmap_shared_users(unsigned int order)
 {
-	return order <= MAX_FOLIO_ORDER ? hvo.shared_users[order] : 0;
+	struct vmemmap_tail *t = hvo_tail(order);
+
+	return t ? t->users : 0;
 }
 
 void hugetlb_vmemmap_get_stats(struct hvo_stats *st)
 {
+	struct vmemmap_tail_stats ts;
+
 	*st = hvo.st;
+	vmemmap_tail_get_stats(&ts);
+	st->alias_writable = ts.alias_writable;
+	st->shared_pages = 0;
+	for (unsigned int order = 0; order <= MAX_FOLIO_ORDER; order++)
+		st->shared_pages += hvo_tail(order) != NULL;
 }
 
 /* The 64 bytes every tail of an order-@order folio of @zone holds (prep_compound_page()). */
@@ -103,65 +119,29 @@ static void canonical_tail(struct page *tail, unsigned int order, enum zone_type
 }
 
 /*
- * The linear map also reaches the shared page: a stray write through that alias would change
- * the tails of every optimized folio of the order at once, so the alias is made read-only
- * (@ro) while the page is shared, and writable again before it is freed. Where the alias is a
- * block leaf on arm64 it stays writable (counted): making one page of it read-only would split
- * a live linear-map block, a break-before-make this CPU itself could fall into (its page tables
- * are reached through that block), which needs FEAT_BBM level 2 to avoid.
- */
-static void protect_alias(phys_addr_t pa, bool ro)
-{
-	struct pgtable *pt = vmemmap_pgtable();
-	uintptr_t va = (uintptr_t)__va(pa);
-	struct pgtable_walk_result r;
-
-	if (pgtable_walk(pt, va, &r))
-		return; /* no alias in this table (host tests: the linear map is not in it) */
-	if (ARCH_NEEDS_BBM && r.level != PGTABLE_LEVEL_PTE) {
-		hvo.st.alias_writable += ro ? 1 : -1;
-		return;
-	}
-	if (pgtable_protect(pt, va, PAGE_SIZE, ro ? PAGE_KERNEL_RO : PAGE_KERNEL))
-		pr_warn("hvo: the linear alias of the shared tail page 0x%llx stays %s\n",
-			(unsigned long long)pa, ro ? "writable" : "read-only");
-}
-
-/*
- * 64 canonical tails: the page all optimized folios of @order share, made on first use (bit
- * @order of *@created set then). It is kept while no folio maps it, for the next optimization,
- * but never freed while one does: hvo.shared_users[] counts them.
+ * The page all optimized folios of @order share (vmemmap_tails.c), made on first use (bit
+ * @order of *@created set then) and kept while no folio maps it, for the next optimization.
+ * No reference is taken here: the folios count once their remap is done.
  */
 static phys_addr_t shared_page(unsigned int order, unsigned long *created)
 {
-	struct page *p, tail;
+	struct vmemmap_tail *t = hvo_tail(order);
 
-	if (hvo.shared[order])
-		return hvo.shared[order];
-	p = alloc_page(__GFP_ZERO);
-	if (!p)
+	if (t)
+		return t->page;
+	t = vmemmap_tail_get(order, ZONE_NORMAL, NULL, 0, true);
+	if (!t)
 		return 0;
-	canonical_tail(&tail, order, ZONE_NORMAL);
-	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(struct page); i++)
-		memcpy((struct page *)__va(page_to_phys(p)) + i, &tail, sizeof(tail));
-	hvo.shared[order] = page_to_phys(p);
-	protect_alias(hvo.shared[order], true);
-	hvo.st.shared_pages++;
 	*created |= 1UL << order;
-	return hvo.shared[order];
+	return t->page;
 }
 
 /* Undo shared_page() for the orders of @created whose optimizations all failed. */
 static void drop_unused_shared_pages(unsigned long created)
 {
-	for (unsigned int order = 0; order <= MAX_FOLIO_ORDER; order++) {
-		if (!(created & (1UL << order)) || hvo.shared_users[order])
-			continue;
-		protect_alias(hvo.shared[order], false);
-		__free_pages(phys_to_page(hvo.shared[order]), 0);
-		hvo.shared[order] = 0;
-		hvo.st.shared_pages--;
-	}
+	for (unsigned int order = 0; order <= MAX_FOLIO_ORDER; order++)
+		if (created & (1UL << order))
+			vmemmap_tail_drop(hvo_tail(order));
 }
 
 /* The vmemmap address range of @folio's struct pages: [*start, *end). */
@@ -373,7 +353,7 @@ static int optimize_batch(void *arg)
 			struct folio *f = b->folios[hvo.idx[i]];
 
 			SetPageFlag(&f->page, PG_vmemmap_optimized);
-			hvo.shared_users[folio_order(f)]++;
+			hvo_tail(folio_order(f))->users++;
 			hvo.st.optimized++;
 		}
 		hvo.st.batches += n > 0;
@@ -429,7 +409,8 @@ static int restore_batch(void *arg)
 		for (unsigned int i = 0, off = 0; i < n; off += hvo.remap[i].nr, i++)
 			for (unsigned long j = 0; j < hvo.remap[i].nr; j++)
 				memcpy(__va(hvo.fresh[off + j]),
-				       __va(hvo.shared[folio_order(b->folios[hvo.idx[i]])]),
+				       __va(hugetlb_vmemmap_shared_page(
+					       folio_order(b->folios[hvo.idx[i]]))),
 				       PAGE_SIZE);
 		ret = n ? pgtable_remap_ptes_many(pt, hvo.remap, n) : 0;
 		if (ret)
@@ -446,14 +427,14 @@ static int restore_batch(void *arg)
 	hvo.st.pages_allocated += nptes;
 	for (unsigned int i = 0, off = 0; i < n; off += hvo.remap[i].nr, i++) {
 		struct folio *f = b->folios[hvo.idx[i]];
-		unsigned int order = folio_order(f);
+		struct vmemmap_tail *t = hvo_tail(folio_order(f));
 
 		for (unsigned long j = 0; j < hvo.remap[i].nr; j++)
-			if (hvo.old[off + j] != hvo.shared[order])
+			if (hvo.old[off + j] != t->page)
 				free_backing(hvo.old[off + j]);
 		ClearPageFlag(&f->page, PG_vmemmap_optimized);
 		hvo.st.optimized--;
-		hvo.shared_users[order]--;
+		vmemmap_tail_put(t, 1); /* kept at 0 for the next one */
 	}
 	hvo.st.batches += n > 0;
 out:
@@ -524,6 +505,18 @@ static int run_one(struct folio *folio, int (*fn)(void *), bool proven)
 		return -EINVAL;
 	hvo_run(fn, &b);
 	return ret;
+}
+
+void hugetlb_vmemmap_adopt(struct folio *folio)
+{
+	unsigned long flags = hvo_lock();
+	struct vmemmap_tail *t = hvo_tail(folio_order(folio));
+
+	if (t && hugetlb_vmemmap_optimized(folio)) {
+		t->users++;
+		hvo.st.optimized++;
+	}
+	mm_unlock(&hvo.lock, flags);
 }
 
 int hugetlb_vmemmap_optimize_folio(struct folio *folio)
@@ -599,22 +592,6 @@ bool hvo_range_busy(unsigned long pfn, unsigned long nr)
 
 bool hugetlb_vmemmap_describe(uintptr_t va, char *buf, size_t len)
 {
-	struct pgtable_walk_result r;
-	struct pgtable *pt = vmemmap_pgtable();
-	unsigned long pfn;
-	unsigned int order;
-
-	if (!pt || pgtable_walk(pt, va, &r))
-		return false;
-	for (order = 0; order <= MAX_FOLIO_ORDER; order++)
-		if (hvo.shared[order] && ALIGN_DOWN(r.pa, PAGE_SIZE) == hvo.shared[order])
-			break;
-	if (order > MAX_FOLIO_ORDER)
-		return false;
-	pfn = (unsigned long)(((struct page *)ALIGN_DOWN(va, sizeof(struct page))) - vmemmap);
-	snprintf(buf, len,
-		 "write to the struct page of pfn 0x%lx: a tail of the HVO-optimized order-%u "
-		 "folio at pfn 0x%lx, whose tail struct pages are a shared read-only page",
-		 pfn, order, pfn & ~((1UL << order) - 1));
-	return true;
+	/* HVO's shared pages and compound device pages' alike (vmemmap_tails.c) */
+	return vmemmap_tail_describe(va, buf, len);
 }

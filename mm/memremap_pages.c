@@ -279,9 +279,13 @@ unsigned long memmap_init_zone_device(unsigned long start_pfn, unsigned long nr_
 		unsigned long info = compound_info_for_order(order);
 		unsigned long tail_counts = page_counts(-1, 0);
 
+		/* shared tails are initialized already: the head's vmemmap page is left */
+		unsigned long tails = pgmap->flags & PGMAP_TAILS_SHARED ?
+				      PAGE_SIZE / sizeof(struct page) - 1 : step - 1;
+
 		for (; p != end; p += step) {
 			page_init_raw(p, head_flags, (unsigned long)pgmap, counts);
-			init_pages_raw(p + 1, step - 1, zone_bits, info, tail_counts);
+			init_pages_raw(p + 1, tails, zone_bits, info, tail_counts);
 		}
 	}
 	init_pages_raw(p, nr_pages - whole, flags, (unsigned long)pgmap, counts);
@@ -344,6 +348,23 @@ static int check_range(const struct dev_pagemap *pgmap, int i)
 static unsigned long memmap_pages(unsigned long nr)
 {
 	return (unsigned long)ALIGN_UP((uint64_t)nr * sizeof(struct page), PAGE_SIZE) / PAGE_SIZE;
+}
+
+static bool tails_shared(const struct dev_pagemap *pgmap)
+{
+	return pgmap->vmemmap_shift >= VMEMMAP_TAIL_MIN_ORDER;
+}
+
+/* Altmap pages the memmap of @pgmap's range 0 needs (its reserve not included). */
+static unsigned long altmap_need(const struct dev_pagemap *pgmap)
+{
+	const struct vmem_altmap *a = &pgmap->altmap;
+	unsigned long first = pgmap_pfn_first(pgmap, 0), end = pgmap_pfn_end(pgmap, 0);
+
+	if (!tails_shared(pgmap))
+		return memmap_pages(end - a->base_pfn);
+	/* a head page each and the shared tail page */
+	return ((end - first) >> pgmap->vmemmap_shift) + 1;
 }
 
 static int check_pagemap(const struct dev_pagemap *pgmap)
@@ -419,12 +440,11 @@ static int check_pagemap(const struct dev_pagemap *pgmap)
 		 * The memmap of the whole range (storage pages included: sparse gives them struct
 		 * pages too) must fit the altmap's free pages, or the add runs dry halfway.
 		 */
-		if (memmap_pages(pgmap_pfn_end(pgmap, 0) - first) > a->free) {
+		if (altmap_need(pgmap) > a->free) {
 			pr_err("memremap_pages: altmap of [mem 0x%016llx-0x%016llx] has %lu free "
-			       "pages, its struct pages need %llu\n",
+			       "pages, its struct pages need %lu\n",
 			       (unsigned long long)pgmap->ranges[0].start,
-			       (unsigned long long)pgmap->ranges[0].end, a->free,
-			       (unsigned long long)memmap_pages(pgmap_pfn_end(pgmap, 0) - first));
+			       (unsigned long long)pgmap->ranges[0].end, a->free, altmap_need(pgmap));
 			return -ENOSPC;
 		}
 		/* Compound pages must start on their own alignment after the altmap's storage. */
@@ -468,9 +488,14 @@ static int range_remove(struct dev_pagemap *pgmap, int i)
 {
 	const struct range *r = &pgmap->ranges[i];
 	unsigned long pfn = PHYS_PFN(r->start), nr = pgmap_pfn_end(pgmap, i) - pfn;
+	unsigned long first = pgmap_pfn_first(pgmap, i);
 	int ret, err;
 
-	ret = sparse_remove_section(pfn, nr, range_altmap(pgmap, i));
+	if (tails_shared(pgmap)) {
+		ret = sparse_remove_section(first, pfn + nr - first, range_altmap(pgmap, i));
+	} else {
+		ret = sparse_remove_section(pfn, nr, range_altmap(pgmap, i));
+	}
 	if (ret)
 		pr_err("memremap_pages: removing the struct pages of [mem 0x%016llx-0x%016llx] "
 		       "failed: %d\n", (unsigned long long)r->start, (unsigned long long)r->end, ret);
@@ -488,12 +513,32 @@ static int range_remove(struct dev_pagemap *pgmap, int i)
 	return ret;
 }
 
+/*
+ * Struct pages for range @i. With shared tails, only the compound part [first, end): the
+ * altmap's own pfns before it (info block, head pages, the shared tail page, padding up to
+ * the compound alignment: up to 1 GiB less 8 KiB) hold no page anyone maps, no pagemap
+ * covers them, and they get no struct pages (pfn_valid() is false there), so the memmap
+ * costs O(compound pages) however large the padding. Otherwise the whole range, as Linux.
+ */
+static int add_struct_pages(struct dev_pagemap *pgmap, int i)
+{
+	const struct range *r = &pgmap->ranges[i];
+	unsigned long pfn = PHYS_PFN(r->start), end = pgmap_pfn_end(pgmap, i);
+	unsigned long first = pgmap_pfn_first(pgmap, i);
+	struct vmem_altmap *altmap = range_altmap(pgmap, i);
+
+	if (tails_shared(pgmap))
+		return sparse_add_section_compound(first, end - first, altmap,
+						   (unsigned int)pgmap->vmemmap_shift);
+	if (i == 0)
+		pgmap->memmap_prefix = first - pfn;
+	return sparse_add_section(pfn, end - pfn, altmap, ZONE_DEVICE);
+}
+
 static int range_add(struct dev_pagemap *pgmap, int i)
 {
 	const struct range *r = &pgmap->ranges[i];
-	unsigned long pfn = PHYS_PFN(r->start), nr = pgmap_pfn_end(pgmap, i) - pfn;
-	struct vmem_altmap *altmap = range_altmap(pgmap, i);
-	unsigned long first = pgmap_pfn_first(pgmap, i);
+	unsigned long pfn = PHYS_PFN(r->start), first = pgmap_pfn_first(pgmap, i);
 	int ret;
 
 	if (wants_linear_map(pgmap)) {
@@ -513,7 +558,7 @@ static int range_add(struct dev_pagemap *pgmap, int i)
 			return ret;
 		}
 	}
-	ret = sparse_add_section(pfn, nr, altmap, ZONE_DEVICE);
+	ret = add_struct_pages(pgmap, i);
 	if (ret) {
 		pr_err("memremap_pages: struct pages for [mem 0x%016llx-0x%016llx] failed: %d\n",
 		       (unsigned long long)r->start, (unsigned long long)r->end, ret);
@@ -523,7 +568,7 @@ static int range_add(struct dev_pagemap *pgmap, int i)
 		return ret;
 	}
 	/* The altmap's own pages (info block, memmap storage) stay reserved, outside the pagemap. */
-	for (unsigned long p = pfn; p < first; p++)
+	for (unsigned long p = pfn; p < pfn + (i ? 0 : pgmap->memmap_prefix); p++)
 		SetPageFlag(pfn_to_page(p), PG_reserved);
 	stats_add(0, (long)memmap_init_zone_device(first, pgmap_pfn_end(pgmap, i) - first, pgmap));
 	return 0;
@@ -581,7 +626,7 @@ void *memremap_pages(struct dev_pagemap *pgmap)
 {
 	long saved_ref;
 	bool saved_dying;
-	unsigned long saved_alloc, saved_align;
+	unsigned long saved_alloc, saved_align, saved_prefix;
 	int ret, i;
 
 	ret = memremap_pages_check(pgmap);
@@ -592,9 +637,13 @@ void *memremap_pages(struct dev_pagemap *pgmap)
 	saved_dying = atomic_load(&pgmap->dying);
 	saved_alloc = pgmap->altmap.alloc;
 	saved_align = pgmap->altmap.align;
+	saved_prefix = pgmap->memmap_prefix;
 	ret = slots_claim(pgmap);
 	if (ret)
 		return ERR_PTR(ret);
+	pgmap->memmap_prefix = 0;
+	if (tails_shared(pgmap))
+		pgmap->flags |= PGMAP_TAILS_SHARED;
 	for (i = 0; i < pgmap->nr_range; i++) {
 		ret = range_add(pgmap, i);
 		if (ret)
@@ -606,6 +655,8 @@ void *memremap_pages(struct dev_pagemap *pgmap)
 		slots_release(pgmap, pgmap->nr_range);
 		pgmap->altmap.alloc = saved_alloc;
 		pgmap->altmap.align = saved_align;
+		pgmap->flags &= ~PGMAP_TAILS_SHARED;
+		pgmap->memmap_prefix = saved_prefix;
 		atomic_store(&pgmap->ref, saved_ref);
 		atomic_store(&pgmap->dying, saved_dying);
 		return ERR_PTR(ret);
@@ -685,8 +736,15 @@ int memunmap_pages(struct dev_pagemap *pgmap)
 	 */
 	for (int i = 0; i < pgmap->nr_range; i++) {
 		const struct range *r = &pgmap->ranges[i];
-		unsigned long pfn = PHYS_PFN(r->start);
-		ret = sparse_check_remove(pfn, pgmap_pfn_end(pgmap, i) - pfn, range_altmap(pgmap, i));
+		unsigned long pfn = PHYS_PFN(r->start), first = pgmap_pfn_first(pgmap, i);
+
+		if (tails_shared(pgmap)) {
+			ret = sparse_check_remove(first, pgmap_pfn_end(pgmap, i) - first,
+						  range_altmap(pgmap, i));
+		} else {
+			ret = sparse_check_remove(pfn, pgmap_pfn_end(pgmap, i) - pfn,
+						  range_altmap(pgmap, i));
+		}
 		if (ret) {
 			atomic_store(&pgmap->dying, false);
 			pr_err("memunmap_pages: [mem 0x%016llx-0x%016llx] cannot lose its struct "
@@ -710,6 +768,7 @@ int memunmap_pages(struct dev_pagemap *pgmap)
 		ret = ret ? ret : err;
 	}
 	slots_release(pgmap, pgmap->nr_range);
+	pgmap->flags &= ~PGMAP_TAILS_SHARED;
 	atomic_store(&pgmap->ref, 0);
 	stats_add(-1, 0);
 	return ret;

@@ -611,6 +611,33 @@ bad:
  * Rewrite the RAM pages from *@pos (in RAM range *@ri on) up to @limit whole as reserved pages,
  * and leave the cursor at @limit.
  */
+/* Reserved ranges whose struct pages are initialized already (boot gigantic folios). */
+#define SKIP_MAX 16
+static struct pfn_range skip[SKIP_MAX];
+static unsigned int nr_skip;
+
+int page_alloc_skip_init(unsigned long pfn, unsigned long nr)
+{
+	if (nr_skip == SKIP_MAX)
+		return -ENOSPC;
+	skip[nr_skip++] = (struct pfn_range){ pfn, pfn + nr };
+	return 0;
+}
+
+/* The reserved pages of [@s, @e) but those of the skip ranges. */
+static void init_reserved(unsigned long s, unsigned long e)
+{
+	for (unsigned int i = 0; i < nr_skip && s < e; i++) {
+		if (skip[i].end <= s || skip[i].start >= e)
+			continue;
+		if (skip[i].start > s)
+			init_reserved(s, skip[i].start);
+		s = MAX(s, skip[i].end);
+	}
+	if (s < e)
+		init_pages_raw(pfn_to_page(s), e - s, RESERVED_FLAGS, 0, page_counts(-1, 1));
+}
+
 static void reserve_upto(unsigned int *ri, unsigned long *pos, unsigned long limit)
 {
 	for (; *ri < nr_ram_ranges; (*ri)++) {
@@ -618,7 +645,7 @@ static void reserve_upto(unsigned int *ri, unsigned long *pos, unsigned long lim
 		unsigned long s = MAX(*pos, r->start), e = MIN(r->end, limit);
 
 		if (s < e)
-			init_pages_raw(pfn_to_page(s), e - s, RESERVED_FLAGS, 0, page_counts(-1, 1));
+			init_reserved(s, e);
 		if (limit < r->end) {
 			*pos = MAX(*pos, limit);
 			return;

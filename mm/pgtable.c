@@ -300,6 +300,18 @@ static int map_level(struct pt_op *op, phys_addr_t table, int level, uintptr_t v
 	uintptr_t addr = va, next;
 	int err;
 
+	if (level == 0 && (flags & PGTABLE_MAP_SAME_PA) && !replace) {
+		/* one leaf value over empty slots (range_has_leaf() checked them) */
+		pteval_t *p = entry_ptr(table, 0, va), *e = p + (end - va) / PAGE_SIZE;
+		pteval_t leaf = arch_mk_leaf(cfg, pa, prot, 0);
+
+		for (; p != e; p++)
+			*(volatile pteval_t *)p = leaf;
+		op->written = true;
+		if (ARCH_MAP_NEEDS_FLUSH)
+			op_pend(op, va, end - va, false);
+		return 0;
+	}
 	do {
 		pteval_t *p = entry_ptr(table, level, addr);
 		pteval_t old = read_entry(p);
@@ -340,7 +352,8 @@ static int map_level(struct pt_op *op, phys_addr_t table, int level, uintptr_t v
 		if (err)
 			return err;
 next:
-		pa += next - addr;
+		if (!(flags & PGTABLE_MAP_SAME_PA))
+			pa += next - addr;
 	} while (addr = next, addr != end);
 	return 0;
 }
@@ -399,7 +412,12 @@ static int pgtable_map_locked(struct pgtable *pt, uintptr_t va, phys_addr_t pa, 
 	err = check_range(pt, va, size);
 	if (err)
 		return err;
-	if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + size - 1 < pa || (pa + size - 1) >> ARCH_PA_BITS)
+	if (flags & PGTABLE_MAP_SAME_PA) /* 4 KiB leaves, every one onto the page at @pa */
+		flags = (flags & ~(0xffu << PGTABLE_MAP_MAX_LEAF_SHIFT)) | PGTABLE_MAP_NO_BLOCKS;
+	if (!IS_ALIGNED(pa, PAGE_SIZE) ||
+	    (!(flags & PGTABLE_MAP_SAME_PA) && (pa + size - 1 < pa ||
+						(pa + size - 1) >> ARCH_PA_BITS)) ||
+	    pa >> ARCH_PA_BITS)
 		return -EINVAL;
 	if (!arch_pgprot_supported(&pt->cfg, prot))
 		return -EOPNOTSUPP;
@@ -884,6 +902,84 @@ int pgtable_merge(struct pgtable *pt, uintptr_t va, int level)
 	unsigned long irq = mm_lock(&pt->lock);
 	int ret = pgtable_merge_locked(pt, va, level);
 
+	mm_unlock(&pt->lock, irq);
+	return ret;
+}
+
+/*
+ * Link @table (a filled table of @level - 1 entries nobody may change through this tree) at
+ * the empty @level entry covering @va, making the tables above it as needed.
+ */
+static int link_table_locked(struct pgtable *pt, uintptr_t va, int level, phys_addr_t table)
+{
+	struct pt_op op = { .pt = pt };
+	phys_addr_t t = pt->root;
+	int err = 0;
+
+	for (int l = pgtable_root_level(pt); l > level; l--) {
+		pteval_t *p = entry_ptr(t, l, va), e = read_entry(p);
+
+		if (!arch_pte_present(e)) {
+			phys_addr_t child;
+
+			err = alloc_table(pt, &child);
+			if (err)
+				goto out;
+			arch_pgtable_publish();
+			write_entry(&op, p, arch_mk_table(&pt->cfg, child));
+			e = read_entry(p);
+		}
+		if (!pgtable_entry_is_table(e, l)) {
+			err = -EEXIST;
+			goto out;
+		}
+		t = arch_pte_addr(e, l);
+	}
+	if (read_entry(entry_ptr(t, level, va))) {
+		err = -EEXIST;
+		goto out;
+	}
+	arch_pgtable_publish(); /* the table's entries before the link that makes them reachable */
+	set_entry(&op, entry_ptr(t, level, va), 0, arch_mk_table(&pt->cfg, table), level,
+		  va & ~(pgtable_level_size(level) - 1));
+out:
+	op_finish(&op);
+	return err;
+}
+
+int pgtable_link_table(struct pgtable *pt, uintptr_t va, int level, phys_addr_t table)
+{
+	unsigned long irq;
+	int ret;
+
+	if (level < 1 || level > pgtable_root_level(pt) || !arch_va_canonical(&pt->cfg, va))
+		return -EINVAL;
+	irq = mm_lock(&pt->lock);
+	ret = link_table_locked(pt, va, level, table);
+	mm_unlock(&pt->lock, irq);
+	return ret;
+}
+
+int pgtable_unlink_table(struct pgtable *pt, uintptr_t va, int level, phys_addr_t table)
+{
+	struct pt_op op = { .pt = pt };
+	unsigned long irq;
+	pteval_t *p, e;
+	int ret = 0;
+
+	if (level < 1 || level > pgtable_root_level(pt) || !arch_va_canonical(&pt->cfg, va))
+		return -EINVAL;
+	irq = mm_lock(&pt->lock);
+	p = find_entry(pt, va, level);
+	e = p ? read_entry(p) : 0;
+	if (!pgtable_entry_is_table(e, level) || arch_pte_addr(e, level) != table) {
+		ret = -ENOENT;
+	} else {
+		/* cleared and flushed, the table itself left alone: it is not this tree's to free */
+		write_entry(&op, p, 0);
+		op_pend(&op, va & ~(pgtable_level_size(level) - 1), pgtable_level_size(level), true);
+	}
+	op_finish(&op);
 	mm_unlock(&pt->lock, irq);
 	return ret;
 }

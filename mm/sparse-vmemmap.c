@@ -10,6 +10,7 @@
 #include <mm/memremap.h>
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
+#include <mm/vmemmap_tails.h>
 
 /* Largest alignment altmap_alloc_block_buf() pays for: a PMD leaf's. */
 #define ALTMAP_MAX_ALIGN_PAGES (PMD_SIZE >> PAGE_SHIFT)
@@ -403,14 +404,157 @@ int vmemmap_populate(unsigned long start, unsigned long end, struct vmem_altmap 
 	return populate(start, end, altmap, vm_huge);
 }
 
+/* ---- compound pages sharing their tails ------------------------------------------------ */
+
+int vmemmap_tail_backing(struct vmem_altmap *altmap, phys_addr_t *pa)
+{
+	unsigned long pad;
+
+	if (get_block(PAGE_SIZE, altmap, pa, &pad))
+		return -ENOMEM;
+	*(altmap ? &stats.altmap_bytes : &stats.ram_bytes) += PAGE_SIZE;
+	stats.shared_tail_pages++;
+	return 0;
+}
+
+static unsigned long released_altmap;
+
+void vmemmap_tail_backing_free(phys_addr_t pa, struct vmem_altmap *altmap)
+{
+	*(altmap ? &stats.altmap_bytes : &stats.ram_bytes) -= PAGE_SIZE;
+	stats.shared_tail_pages--;
+	if (altmap) {
+		vmem_altmap_free(altmap, 1);
+		released_altmap++; /* the allocation point is recomputed by vmemmap_free() */
+	} else {
+		block_free(pa, PAGE_SIZE, block_ctx);
+	}
+}
+
+/*
+ * The tails of one compound page from @va (its head's vmemmap page excluded) up to @end: whole
+ * 2 MiB spans link the shared table, the rest are leaves onto the shared page.
+ */
+static int map_tails(struct vmemmap_tail *t, unsigned long va, unsigned long end)
+{
+	unsigned long next;
+	phys_addr_t table;
+	int ret;
+
+	for (; va < end; va = next) {
+		next = pmd_addr_end(va, end);
+		if (next - va == PMD_SIZE) {
+			table = vmemmap_tail_table_get(t);
+			if (!table)
+				return -ENOMEM;
+			ret = pgtable_link_table(vm_pt, va, PGTABLE_LEVEL_PMD, table);
+			if (ret) {
+				vmemmap_tail_table_put(t);
+				return ret;
+			}
+			stats.shared_table_links++;
+			continue;
+		}
+		ret = pgtable_map(vm_pt, va, t->page, next - va, PAGE_KERNEL_RO,
+				  PGTABLE_MAP_SAME_PA);
+		if (ret)
+			return ret;
+		vmemmap_tail_ref(t, (next - va) / PAGE_SIZE);
+	}
+	return 0;
+}
+
+int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pages,
+				    unsigned int order, struct vmem_altmap *altmap, enum zone_type zone)
+{
+	unsigned long start = (unsigned long)pfn_to_page(start_pfn), va, done;
+	unsigned long step = sizeof(struct page) << order;
+	unsigned long end = start + nr_pages * sizeof(struct page);
+	unsigned long saved_alloc = 0, saved_align = 0;
+	struct vmemmap_tail *t;
+	long tables0;
+	int ret = 0;
+
+	if (!vm_pt)
+		return -ENODEV;
+	if (order < VMEMMAP_TAIL_MIN_ORDER || order > MAX_FOLIO_ORDER ||
+	    (start_pfn | nr_pages) & ((1UL << order) - 1) || !nr_pages || start < vm_start ||
+	    end > vm_end)
+		return -EINVAL;
+	stats.populate_calls++;
+	tables0 = (long)vm_pt->nr_table_pages;
+	if (altmap) {
+		saved_alloc = altmap->alloc;
+		saved_align = altmap->align;
+	}
+	/*
+	 * ZONE_NORMAL: boot-time HugeTLB folios born optimized, HVO's shared page (kept, counted
+	 * by the folios, which HVO adopts): no shared table, so HVO can restore them leaf by leaf.
+	 * ZONE_DEVICE: held (0 references) by the first leaf mapped below; dropped on failure.
+	 */
+	if (zone == ZONE_NORMAL && altmap)
+		return -EINVAL;
+	t = vmemmap_tail_get_at(order, zone, altmap, 0, zone == ZONE_NORMAL,
+				altmap ? start + PAGE_SIZE : 0);
+	if (!t) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	exhausted_at = 0;
+	for (va = start, done = start; va < end; va += step) {
+		/* the head's page: the head and the first 63 tails, written by their init */
+		ret = map_leaf(va, PAGE_SIZE, altmap);
+		if (ret == -ENOSPC) {
+			exhausted_at = va;
+			ret = -ENOMEM;
+		}
+		if (ret)
+			break;
+		done = va + PAGE_SIZE;
+		if (zone == ZONE_NORMAL)
+			ret = pgtable_map(vm_pt, va + PAGE_SIZE, t->page, step - PAGE_SIZE,
+					  PAGE_KERNEL_RO, PGTABLE_MAP_SAME_PA);
+		else
+			ret = map_tails(t, va + PAGE_SIZE, va + step);
+		done = va + step; /* what map_tails() did is found and undone by the walk */
+		if (ret)
+			break;
+	}
+	if (ret && zone == ZONE_NORMAL) {
+		/* leaves onto a kept page hold no reference: unmap them before the undo */
+		pgtable_unmap(vm_pt, start, done - start);
+		vmemmap_tail_drop(t);
+	} else if (ret) {
+		vmemmap_tail_get(order, ZONE_DEVICE, altmap, 1, false); /* kept over the undo */
+		free_range(start, done, altmap);
+		vmemmap_tail_put(t, 1);
+		if (altmap) {
+			altmap->alloc = saved_alloc;
+			altmap->align = saved_align;
+			if (exhausted_at)
+				report_exhausted(altmap, start, end, altmap_nr_free(altmap));
+		}
+	}
+out:
+	stats.table_pages += (long)vm_pt->nr_table_pages - tables0;
+	return ret;
+}
+
 /* ---- removal ----------------------------------------------------------------------------- */
 
 /* Leaves released so far: a free of an empty range skips the unmap and the altmap walk. */
-static unsigned long released, released_altmap;
+static unsigned long released;
 
 static void release(phys_addr_t pa, size_t size, struct vmem_altmap *altmap)
 {
 	bool from_altmap = altmap && altmap_owns(altmap, pa);
+	struct vmemmap_tail *t = size == PAGE_SIZE ? vmemmap_tail_by_page(pa) : NULL;
+
+	if (t) {
+		/* a leaf onto a shared tail page: one reference less, the page is not ours */
+		vmemmap_tail_put(t, 1);
+		return;
+	}
 
 	released++;
 	released_altmap += from_altmap;
@@ -472,6 +616,22 @@ static int free_range(unsigned long start, unsigned long end, struct vmem_altmap
 	for (addr = start; addr < end; addr = next) {
 		next = pmd_addr_end(addr, end);
 		pgtable_walk(vm_pt, addr, &r);
+		if (r.found && r.level == PGTABLE_LEVEL_PTE && r.nr > 1) {
+			struct vmemmap_tail *t = vmemmap_tail_by_table(r.table[r.nr - 1]);
+
+			if (t) {
+				/* a whole 2 MiB of tails through the shared table: unlink it only */
+				if ((addr | (next - addr)) & (PMD_SIZE - 1) ||
+				    pgtable_unlink_table(vm_pt, addr, PGTABLE_LEVEL_PMD, t->table)) {
+					pr_err("vmemmap: 0x%lx-0x%lx cuts a shared tail table\n", addr,
+					       next - 1);
+					ret = ret ?: -EINVAL;
+				} else {
+					vmemmap_tail_table_put(t);
+				}
+				continue;
+			}
+		}
 		if (r.found && r.level >= PGTABLE_LEVEL_PMD) {
 			unsigned long lsize = pgtable_level_size(r.level);
 			unsigned long ls = addr & ~(lsize - 1);

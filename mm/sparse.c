@@ -205,7 +205,7 @@ _Static_assert(SUBSECTIONS_PER_SECTION * sizeof(struct vmem_altmap *) <= PAGE_SI
 
 /* Populate and initialize [@pfn, @end_pfn), whose subsections are all absent. */
 static int add_range(unsigned long pfn, unsigned long end_pfn, struct vmem_altmap *altmap,
-		     enum zone_type zone, unsigned long flags)
+		     enum zone_type zone, unsigned long flags, unsigned int order)
 {
 	unsigned long nr, p;
 	int ret = -ENOMEM;
@@ -227,13 +227,25 @@ static int add_range(unsigned long pfn, unsigned long end_pfn, struct vmem_altma
 			ret = -ENOMEM;
 		}
 	}
-	ret = vmemmap_populate((unsigned long)pfn_to_page(pfn), (unsigned long)pfn_to_page(end_pfn),
-			       altmap);
+	if (order >= VMEMMAP_TAIL_MIN_ORDER)
+		ret = vmemmap_populate_compound_pages(pfn, end_pfn - pfn, order, altmap, zone);
+	else
+		ret = vmemmap_populate((unsigned long)pfn_to_page(pfn),
+				       (unsigned long)pfn_to_page(end_pfn), altmap);
 	if (ret)
 		goto err_release_storage;
-	if (zone != ZONE_DEVICE) {
+	if (zone != ZONE_DEVICE && order >= VMEMMAP_TAIL_MIN_ORDER) {
+		/* born optimized: the head's vmemmap page only (its tails are the shared page's) */
+		unsigned long zone_bits = (unsigned long)zone << PAGE_ZONE_SHIFT;
+
+		page_init_raw(pfn_to_page(pfn), zone_bits | (1UL << PG_head) |
+			      ((unsigned long)order << PAGE_ORDER_SHIFT) |
+			      (1UL << PG_vmemmap_optimized), 0, page_counts(-1, 1));
+		init_pages_raw(pfn_to_page(pfn) + 1, PAGE_SIZE / sizeof(struct page) - 1, zone_bits,
+			       compound_info_for_order(order), page_counts(-1, 0));
+	} else if (zone != ZONE_DEVICE) {
 		init_pages(pfn_to_page(pfn), end_pfn - pfn, zone);
-	} else if (altmap) {
+	} else if (altmap && order < VMEMMAP_TAIL_MIN_ORDER) {
 		/*
 		 * Device pages are memmap_init_zone_device()'s to write, once: only the altmap's
 		 * own pages (info block, memmap storage), which no pagemap covers, are set here.
@@ -269,7 +281,8 @@ err_release_storage:
 }
 
 static int sparse_add_section_locked(unsigned long pfn, unsigned long nr_pages,
-				     struct vmem_altmap *altmap, enum zone_type zone)
+				     struct vmem_altmap *altmap, enum zone_type zone,
+				     unsigned int order)
 {
 	unsigned long end_pfn = pfn + nr_pages, nr;
 	int ret = check_range(pfn, nr_pages);
@@ -289,7 +302,10 @@ static int sparse_add_section_locked(unsigned long pfn, unsigned long nr_pages,
 		if (ms && (ms->subsection_map & subsection_mask(nr, pfn, end_pfn)))
 			return -EEXIST;
 	}
-	return add_range(pfn, end_pfn, altmap, zone, 0);
+	if (order >= VMEMMAP_TAIL_MIN_ORDER &&
+	    (zone != ZONE_DEVICE || (pfn | nr_pages) & ((1UL << order) - 1)))
+		return -EINVAL;
+	return add_range(pfn, end_pfn, altmap, zone, 0, order);
 }
 
 /* The checks of sparse_add_section_locked() that need no memory: what it refuses up front. */
@@ -435,7 +451,7 @@ static int add_boot_range(unsigned long pfn, unsigned long end_pfn)
 		if (p < end_pfn && !pfn_valid(p))
 			continue;
 		if (run < p) {
-			ret = add_range(run, p, NULL, ZONE_NORMAL, SECTION_IS_EARLY);
+			ret = add_range(run, p, NULL, ZONE_NORMAL, SECTION_IS_EARLY, 0);
 			if (ret)
 				return ret;
 		}
@@ -457,6 +473,51 @@ static void reserve_slack(unsigned long s, unsigned long pfn, unsigned long end_
 }
 
 static struct mm_lock hotplug_lock;
+
+#define BOOT_COMPOUND_MAX 16
+
+static struct {
+	unsigned long pfn;
+	unsigned int order;
+	bool done;
+} boot_compound[BOOT_COMPOUND_MAX];
+static unsigned int nr_boot_compound;
+
+int sparse_boot_compound_add(unsigned long pfn, unsigned int order)
+{
+	if (nr_boot_compound == BOOT_COMPOUND_MAX || order < VMEMMAP_TAIL_MIN_ORDER ||
+	    pfn & ((1UL << order) - 1))
+		return nr_boot_compound == BOOT_COMPOUND_MAX ? -ENOSPC : -EINVAL;
+	boot_compound[nr_boot_compound].pfn = pfn;
+	boot_compound[nr_boot_compound].order = order;
+	boot_compound[nr_boot_compound++].done = false;
+	return 0;
+}
+
+bool sparse_boot_compound_done(unsigned long pfn)
+{
+	for (unsigned int i = 0; i < nr_boot_compound; i++)
+		if (boot_compound[i].pfn == pfn)
+			return boot_compound[i].done;
+	return false;
+}
+
+/* The boot compound pages first: the RAM loop then finds their subsections present. */
+static void add_boot_compound(void)
+{
+	for (unsigned int i = 0; i < nr_boot_compound; i++) {
+		unsigned long pfn = boot_compound[i].pfn, end = pfn + (1UL << boot_compound[i].order);
+		int ret = check_range(pfn, end - pfn);
+
+		if (!ret)
+			ret = add_range(pfn, end, NULL, ZONE_NORMAL, SECTION_IS_EARLY,
+					boot_compound[i].order);
+		boot_compound[i].done = !ret;
+		if (ret)
+			pr_warn("sparse: boot compound page at pfn 0x%lx: %d; its memmap is populated "
+				"whole\n", pfn, ret);
+	}
+}
 
 int sparse_init(struct pgtable *kernel_pt, const struct kernel_layout *layout)
 {
@@ -485,6 +546,7 @@ int sparse_init(struct pgtable *kernel_pt, const struct kernel_layout *layout)
 
 	win_first = section_nr_to_pfn(sp.first_nr);
 	win_end = win_first + section_nr_to_pfn(sp.nr_sections);
+	add_boot_compound();
 	for (unsigned int i = 0; i < memblock.memory.cnt; i++) {
 		const struct memblock_region *r = &memblock.memory.regions[i];
 		unsigned long pfn = PFN_DOWN(r->base), end_pfn = PFN_UP(r->base + r->size);
@@ -583,7 +645,17 @@ int sparse_add_section(unsigned long pfn, unsigned long nr_pages, struct vmem_al
 		       enum zone_type zone)
 {
 	unsigned long flags = mm_lock(&hotplug_lock);
-	int ret = sparse_add_section_locked(pfn, nr_pages, altmap, zone);
+	int ret = sparse_add_section_locked(pfn, nr_pages, altmap, zone, 0);
+
+	mm_unlock(&hotplug_lock, flags);
+	return ret;
+}
+
+int sparse_add_section_compound(unsigned long pfn, unsigned long nr_pages,
+				struct vmem_altmap *altmap, unsigned int order)
+{
+	unsigned long flags = mm_lock(&hotplug_lock);
+	int ret = sparse_add_section_locked(pfn, nr_pages, altmap, ZONE_DEVICE, order);
 
 	mm_unlock(&hotplug_lock, flags);
 	return ret;

@@ -22,12 +22,21 @@ static unsigned int ilog2_u64(uint64_t x)
 	return n;
 }
 
+/* Word at a time where aligned: a blank check reads 8 KiB on every probe. */
+typedef uint64_t __attribute__((may_alias)) u64_alias;
+typedef uint32_t __attribute__((may_alias)) u32_alias;
+
 static bool all_zero(const uint8_t *p, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
+	size_t i = 0;
+	uint64_t acc = 0;
+
+	if (!((uintptr_t)p & 7))
+		for (; i + 8 <= len; i += 8)
+			acc |= *(const u64_alias *)(p + i);
+	for (; i < len; i++)
+		acc |= p[i];
+	return !acc;
 }
 
 const char *pfn_info_sig(enum pfn_info_kind kind)
@@ -40,7 +49,15 @@ uint64_t pfn_info_checksum(const uint8_t block[PFN_INFO_SIZE])
 	uint32_t lo = 0;	/* wraps modulo 2^32, as libnvdimm's does */
 	uint64_t hi = 0;
 
-	for (unsigned int off = 0; off < PFN_INFO_SIZE; off += 4) {
+	unsigned int off = 0;
+
+	/* little-endian hosts with an aligned block read whole words (the kernel's case) */
+	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !((uintptr_t)block & 3))
+		for (; off < PFN_INFO_OFF_CHECKSUM; off += 4) {
+			lo += *(const u32_alias *)(block + off);
+			hi += lo;
+		}
+	for (; off < PFN_INFO_SIZE; off += 4) {
 		uint32_t w = 0;
 
 		if (off < PFN_INFO_OFF_CHECKSUM)	/* the checksum's own two words count as 0 */
@@ -69,8 +86,11 @@ int pfn_info_layout(uint64_t base, uint64_t size, enum pfn_info_kind kind, uint6
 	uint64_t eff, end, end_trunc, npfns, need, dataoff;
 
 	memset(out, 0, sizeof(*out));
-	if (!devdax_align_ok(align) || (mode != PFN_MODE_PMEM && mode != PFN_MODE_RAM) ||
+	if (!devdax_align_ok(align) ||
+	    (mode != PFN_MODE_PMEM && mode != PFN_MODE_RAM && mode != PFN_MODE_COMPACT) ||
 	    (kind != PFN_INFO_FSDAX && kind != PFN_INFO_DEVDAX))
+		return -EINVAL;
+	if (mode == PFN_MODE_COMPACT && (kind != PFN_INFO_DEVDAX || align < SZ_2M))
 		return -EINVAL;
 	eff = align > PFN_INFO_COMPAT_ALIGN ? align : PFN_INFO_COMPAT_ALIGN;
 	if (!IS_ALIGNED(base, PFN_INFO_COMPAT_ALIGN) || !IS_ALIGNED(size, PFN_INFO_PAGE_SIZE) ||
@@ -82,6 +102,8 @@ int pfn_info_layout(uint64_t base, uint64_t size, enum pfn_info_kind kind, uint6
 	need = base + PFN_INFO_RESERVE + label_reserve(kind);
 	if (mode == PFN_MODE_PMEM)
 		need += PFN_INFO_STRUCT_PAGE_SIZE * npfns;
+	else if (mode == PFN_MODE_COMPACT)	/* a head page per compound page, the shared tail */
+		need += (size / align + 1) * PFN_INFO_PAGE_SIZE;
 	dataoff = ALIGN_UP(need, eff) - base;
 	if (dataoff + end_trunc >= size)
 		return -ENOSPC;
@@ -147,15 +169,16 @@ static bool check_fields(const uint8_t *blk, struct pfn_info *in, uint64_t base,
 {
 	unsigned long long dataoff = in->data_offset, align, npfns = in->npfns;
 	uint64_t data_end, room, compound;
-	bool pmem = in->mode == PFN_MODE_PMEM;
+	bool pmem = in->mode == PFN_MODE_PMEM || in->mode == PFN_MODE_COMPACT;
 
 	if (!all_zero(in->parent_uuid, PFN_INFO_UUID_LEN))
 		FAIL("parent_uuid is not zero: the block belongs to a labelled namespace, this one "
 		     "has no label");
 	if (in->version_major != PFN_INFO_VERSION_MAJOR)
 		FAIL("version_major %u is not %u", in->version_major, PFN_INFO_VERSION_MAJOR);
-	if (in->mode != PFN_MODE_RAM && in->mode != PFN_MODE_PMEM)
-		FAIL("mode %u is neither PFN_MODE_RAM (1) nor PFN_MODE_PMEM (2)", in->mode);
+	if (in->mode != PFN_MODE_RAM && in->mode != PFN_MODE_PMEM && in->mode != PFN_MODE_COMPACT)
+		FAIL("mode %u is neither PFN_MODE_RAM (1), PFN_MODE_PMEM (2) nor zonedev's compact "
+		     "memmap (3)", in->mode);
 	if (in->flags)
 		FAIL("flags 0x%x: no flag is defined", in->flags);
 	if (in->version_minor >= 3 &&
@@ -200,6 +223,14 @@ static bool check_fields(const uint8_t *blk, struct pfn_info *in, uint64_t base,
 		FAIL("dataoff 0x%llx overlaps the 8 KiB info area", dataoff);
 	/* Our pagemap covers the whole namespace: its memmap must fit before the data. */
 	room = size / PFN_INFO_PAGE_SIZE * PFN_INFO_STRUCT_PAGE_SIZE;
+	if (in->mode == PFN_MODE_COMPACT) {
+		/* shared tails: a head page per compound page and one shared page */
+		if (in->kind != PFN_INFO_DEVDAX || in->align < SZ_2M)
+			FAIL("mode 3 (compact memmap) is for devdax of 2 MiB or 1 GiB alignment, not "
+			     "%s align 0x%llx", in->kind == PFN_INFO_DEVDAX ? "devdax" : "fsdax",
+			     align);
+		room = (size / in->align + 1) * PFN_INFO_PAGE_SIZE;
+	}
 	if (pmem && in->data_offset - PFN_INFO_RESERVE < room)
 		FAIL("dataoff 0x%llx leaves 0x%llx bytes for the memmap, 0x%llx needed", dataoff,
 		     dataoff - PFN_INFO_RESERVE, (unsigned long long)room);

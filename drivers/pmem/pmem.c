@@ -23,6 +23,7 @@
 #include <mm/ioresource.h>
 #include <mm/memremap.h>
 #include <mm/mmzone.h>
+#include <mm/vmemmap_tails.h>
 #include <pmem/pmem.h>
 
 static struct {
@@ -115,7 +116,9 @@ static void report_layout(const struct pmem_range *r, const char *what)
 	pr_info("pmem: %s: %s: data at +0x%llx, %llu pages, memmap in %s, compound order %u\n",
 		r->name, what, (unsigned long long)r->info.data_offset,
 		(unsigned long long)r->info.npfns,
-		r->info.mode == PFN_MODE_PMEM ? "the device" : "RAM", r->info.vmemmap_shift);
+		r->info.mode == PFN_MODE_PMEM ? "the device" :
+		r->info.mode == PFN_MODE_COMPACT ? "the device (zonedev compact: heads only)" : "RAM",
+		r->info.vmemmap_shift);
 }
 
 /* The uuid of a block we write: random-looking, from the run's seed and the range. */
@@ -182,7 +185,9 @@ static int layout_blank(struct pmem_range *r)
 		return refuse(r, why);
 	}
 	ret = pfn_info_layout(r->base, r->size, kind, align,
-			      pm.opts.memmap_in_device ? PFN_MODE_PMEM : PFN_MODE_RAM, &r->info);
+			      !pm.opts.memmap_in_device ? PFN_MODE_RAM :
+			      pm.opts.memmap_compact && order ? PFN_MODE_COMPACT : PFN_MODE_PMEM,
+			      &r->info);
 	if (ret) {
 		snprintf(why, sizeof(why), "no layout for a %llu KiB range with compound order %u "
 			 "(%d): nothing written (use a smaller order or a larger range)",
@@ -212,7 +217,9 @@ static int write_info(struct pmem_range *r)
 	arch_wb_cache_pmem(ns + PFN_INFO_OFFSET, PFN_INFO_SIZE);
 	memunmap(ns);
 	r->info_state = PMEM_INFO_WRITTEN;
-	report_layout(r, r->info.kind == PFN_INFO_DEVDAX ?
+	report_layout(r, r->info.mode == PFN_MODE_COMPACT ?
+		      "blank range: info block written (zonedev compact devdax, Linux refuses it)" :
+		      r->info.kind == PFN_INFO_DEVDAX ?
 		      "blank range: info block written (Linux devdax)" :
 		      "blank range: info block written (Linux fsdax)");
 	return 0;
@@ -338,7 +345,8 @@ static int read_info(struct pmem_range *r)
 			"memmap in %s, compound order %u\n", r->name, kind_name(r->info.kind),
 			r->info.version_major, r->info.version_minor,
 			(unsigned long long)r->info.data_offset, (unsigned long long)r->info.npfns,
-			r->info.mode == PFN_MODE_PMEM ? "the device" : "RAM", r->info.vmemmap_shift);
+			r->info.mode == PFN_MODE_RAM ? "RAM" : r->info.mode == PFN_MODE_PMEM ?
+			"the device" : "the device (zonedev compact)", r->info.vmemmap_shift);
 		return 0;
 	case PFN_INFO_BLANK:
 		return layout_blank(r);
@@ -393,7 +401,7 @@ static void setup_pagemap(struct pmem_range *r)
 	/* as Linux's dax driver (devdax) and pmem driver (fsdax) set them up */
 	pg->type = r->info.kind == PFN_INFO_DEVDAX ? MEMORY_DEVICE_GENERIC : MEMORY_DEVICE_FS_DAX;
 	pg->vmemmap_shift = r->info.vmemmap_shift;
-	if (r->info.mode == PFN_MODE_PMEM) {
+	if (r->info.mode == PFN_MODE_PMEM || r->info.mode == PFN_MODE_COMPACT) {
 		pg->flags = PGMAP_ALTMAP_VALID;
 		pg->altmap.base_pfn = pfn;
 		*(unsigned long *)&pg->altmap.end_pfn = pfn + PHYS_PFN(span);
@@ -405,6 +413,7 @@ static void setup_pagemap(struct pmem_range *r)
 static int attach(struct pmem_range *r)
 {
 	struct vmemmap_stats before, after;
+	struct vmemmap_tail_stats tb, ta;
 	struct resource *res;
 	void *va;
 	int ret;
@@ -458,6 +467,7 @@ static int attach(struct pmem_range *r)
 			goto err_release;
 	}
 	vmemmap_get_stats(&before);
+	vmemmap_tail_get_stats(&tb);
 	va = memremap_pages(&r->pgmap);
 	if (IS_ERR(va)) {
 		ret = (int)PTR_ERR(va);
@@ -466,7 +476,13 @@ static int attach(struct pmem_range *r)
 		goto err_release;
 	}
 	vmemmap_get_stats(&after);
+	vmemmap_tail_get_stats(&ta);
 	r->memmap_ram_bytes = after.ram_bytes - before.ram_bytes;
+	/* every page the vmemmap gained: backing (a pool page too), shared tables, page tables */
+	r->memmap_pages = (unsigned long)((after.ram_bytes + after.altmap_bytes - before.ram_bytes -
+					   before.altmap_bytes) / PAGE_SIZE) +
+			  (unsigned long)(after.table_pages - before.table_pages) +
+			  (ta.tables - tb.tables) + (ta.pool_used - tb.pool_used);
 	r->memmap_dev_bytes = after.altmap_bytes - before.altmap_bytes;
 	r->virt = va;
 	if (r->is_volatile) {

@@ -192,8 +192,10 @@ static void parse_one(struct parse_ctx *p, struct bootargs *ba, const char *w, s
 			ba->pmem_memmap = BOOTARGS_PMEM_MEMMAP_DEVICE;
 		else if (word_is(v, vlen, "ram"))
 			ba->pmem_memmap = BOOTARGS_PMEM_MEMMAP_RAM;
+		else if (word_is(v, vlen, "compact"))
+			ba->pmem_memmap = BOOTARGS_PMEM_MEMMAP_COMPACT;
 		else
-			bad(p, "pmem_memmap=%.*s: expected device or ram", (int)vlen, v);
+			bad(p, "pmem_memmap=%.*s: expected device, ram or compact", (int)vlen, v);
 	} else if (word_is(w, klen, "pmem_convert") && v) {
 		if (word_is(v, vlen, "linux"))
 			ba->pmem_convert_linux = true;

@@ -427,6 +427,9 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 			probe_pmem();
 			if (iomem_boot_init() == -EBUSY)
 				boot.memblock_problems++;
+			/* boot-time gigantic folios: from memblock, before struct pages exist */
+			if (boot.args.hugepages_1g)
+				hugetlb_bootmem_reserve(boot.args.hugepages_1g, boot.args.hvo);
 			if (mm_core_init())
 				boot.mm_failed = true;
 			smp_init();

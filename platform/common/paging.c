@@ -20,6 +20,7 @@
 #include <mm/memremap.h>
 #include <mm/rmap.h>
 #include <mm/vmalloc.h>
+#include <mm/vmemmap_tails.h>
 
 struct pgtable kernel_pgtable;
 struct kernel_layout kernel_layout;
@@ -276,6 +277,30 @@ static int protect_image_alias(void)
 	return ret;
 }
 
+/*
+ * The pool of shared tail pages (mm/vmemmap_tails.c): their linear alias is made read-only
+ * while they are shared, which must not split a live block on arm64. Split here, before the
+ * table is live, so the pool's alias is page leaves from the start (its leaf or leaves are
+ * split down by a protect that changes nothing else).
+ */
+static int reserve_tail_pool(void)
+{
+	phys_addr_t pa = memblock_phys_alloc(VMEMMAP_TAIL_POOL * PAGE_SIZE, PAGE_SIZE);
+	uintptr_t va;
+	int ret;
+
+	if (!pa)
+		return 0; /* shared pages then come from the page allocator */
+	va = (uintptr_t)(pa + kernel_layout.va_pa_offset);
+	ret = pgtable_protect(&kernel_pgtable, va, VMEMMAP_TAIL_POOL * PAGE_SIZE, PAGE_KERNEL);
+	if (ret) {
+		pr_err("paging: page-mapping the shared tail pool failed: %d\n", ret);
+		return ret;
+	}
+	vmemmap_tail_pool_init(pa);
+	return 0;
+}
+
 static int count_leaf(void *arg, uintptr_t va, int level, pteval_t entry)
 {
 	(void)arg;
@@ -402,6 +427,7 @@ static int build(const struct pgtable_cfg *cfg, void **console_va)
 	ret = ret ?: map_dtb();
 	ret = ret ?: map_image();
 	ret = ret ?: protect_image_alias();
+	ret = ret ?: reserve_tail_pool();
 	io = &kernel_layout.region[LAYOUT_IOREMAP];
 	ret = ret ?: memremap_init(&kernel_memremap_ops, io->start, io->start + io->size);
 	if (!ret && boot.bi.uart_kind != BI_UART_NONE) {

@@ -13,6 +13,7 @@
 #include <platform/paging.h>
 #include <platform/printk.h>
 #include <mm/ioresource.h>
+#include <mm/hugetlb.h>
 #include <mm/memblock.h>
 #include <mm/page_alloc.h>
 #include <mm/memremap.h>
@@ -397,10 +398,22 @@ static void memremap_pages_altmap_compound(struct ktap_test *t)
 	first = pgmap_pfn_first(&pg, 0);
 	end = pgmap_pfn_end(&pg, 0);
 	KTAP_EXPECT_EQ(t, first, pfn0 + ALIGN_UP(1 + memmap_pages, 512));
-	KTAP_EXPECT_EQ(t, pg.altmap.alloc, memmap_pages);
+	/* shared tails: a head page per compound page and the shared page */
+	KTAP_EXPECT_EQ(t, pg.altmap.alloc, ((end - first) >> 9) + 1);
 	/* the struct page of a data pfn physically lives in the device's memmap area */
 	KTAP_EXPECT_EQ(t, pgtable_walk(&kernel_pgtable, (uintptr_t)pfn_to_page(end - 1), &r), 0);
 	KTAP_EXPECT(t, r.pa >= PFN_PHYS(pfn0 + 1) && r.pa < PFN_PHYS(first));
+	/* ... in the shared tail page, read-only: a store faults and is named */
+	{
+		struct page *tail = pfn_to_page(end - 1);
+		uint64_t v = 0;
+		char line[200];
+
+		KTAP_EXPECT_EQ(t, probe_read(&tail->flags, &v), 0);
+		KTAP_EXPECT_EQ(t, probe_write(&tail->flags, v), -EFAULT);
+		KTAP_EXPECT(t, hugetlb_vmemmap_describe((uintptr_t)&tail->flags, line, sizeof(line)));
+		ktap_printf("    # caught: %s\n", line);
+	}
 	head = pfn_to_page(first + 512);
 	KTAP_EXPECT(t, PageHead(head) && compound_order(head) == 9);
 	KTAP_EXPECT(t, compound_head(pfn_to_page(first + 512 + 300)) == head);

@@ -40,7 +40,8 @@ static bool boot_range_valid(phys_addr_t base, phys_addr_t size, bool *is_volati
 static int init(char *why, size_t len)
 {
 	struct pmem_options opts = {
-		.memmap_in_device = boot.args.pmem_memmap == BOOTARGS_PMEM_MEMMAP_DEVICE,
+		.memmap_in_device = boot.args.pmem_memmap != BOOTARGS_PMEM_MEMMAP_RAM,
+		.memmap_compact = boot.args.pmem_memmap == BOOTARGS_PMEM_MEMMAP_COMPACT,
 		.compound_order = boot.args.compound_order,
 		.seed = boot.args.seed,
 		.convert_linux = boot.args.pmem_convert_linux,
@@ -102,6 +103,8 @@ static void driver_binds_every_valid_range(struct ktap_test *t)
 			ktap_metric(name, r->memmap_ram_bytes, "bytes");
 			scnprintf(name, sizeof(name), "pmem_%s_memmap_device_bytes", kind);
 			ktap_metric(name, r->memmap_dev_bytes, "bytes");
+			scnprintf(name, sizeof(name), "pmem_%s_vmemmap_pages", kind);
+			ktap_metric(name, r->memmap_pages, "pages");
 		}
 	}
 	KTAP_EXPECT_EQ(t, live + bad_info + btt, valid_boot_ranges());
@@ -216,8 +219,19 @@ static void struct_pages_live_in_the_device(struct ktap_test *t)
 			continue;
 		KTAP_EXPECT_EQ(t, r->memmap_ram_bytes, 0);
 		/* the pagemap covers the range less a tail too short for a compound page */
-		KTAP_EXPECT_EQ(t, r->memmap_dev_bytes,
-			       PHYS_PFN(range_len(&r->pgmap.ranges[0])) * sizeof(struct page));
+		if (r->pgmap.flags & PGMAP_TAILS_SHARED) {
+			/* a head page per compound page and the shared tail page */
+			unsigned long first = pgmap_pfn_first(&r->pgmap, 0);
+			unsigned long heads = (pgmap_pfn_end(&r->pgmap, 0) - first) >>
+					      r->pgmap.vmemmap_shift;
+
+			KTAP_EXPECT_EQ(t, r->memmap_dev_bytes,
+				       (heads + 1) * PAGE_SIZE);
+		} else {
+			KTAP_EXPECT_EQ(t, r->memmap_dev_bytes,
+				       PHYS_PFN(range_len(&r->pgmap.ranges[0])) *
+				       sizeof(struct page));
+		}
 		KTAP_EXPECT_EQ(t, pgtable_walk(&kernel_pgtable,
 					       (uintptr_t)pfn_to_page(PHYS_PFN(r->data_phys)), &w), 0);
 		KTAP_EXPECT(t, w.pa >= r->base + r->info_reserve && w.pa < r->data_phys);

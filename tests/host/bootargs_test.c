@@ -106,7 +106,7 @@ static void malformed_values(void)
 		{ "loglevel", "'loglevel' needs a value" },
 		{ "pgtable=sv64", "pgtable=sv64: expected auto, sv39, sv48 or sv57" },
 		{ "pgtable", "'pgtable' needs a value" },
-		{ "pmem_memmap=disk", "pmem_memmap=disk: expected device or ram" },
+		{ "pmem_memmap=disk", "pmem_memmap=disk: expected device, ram or compact" },
 		{ "pmem_convert=zonedev", "pmem_convert=zonedev: expected linux or none" },
 		{ "pmem_convert", "'pmem_convert' needs a value" },
 		{ "compound_order=19", "compound_order=19: expected a page order from 0 to 18" },

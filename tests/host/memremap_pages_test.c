@@ -8,6 +8,7 @@
 #include <platform/device.h>
 #include <mm/ioresource.h>
 #include <mm/memtype.h>
+#include <mm/vmemmap_tails.h>
 
 #include "sparse_env.h"
 
@@ -190,6 +191,163 @@ static void compound_device_pages_have_identical_tails(void)
 	}
 	CHECK_EQ(memunmap_pages(&pg), 0);
 	teardown();
+}
+
+/* Tails of [@first, @end) in compound pages of @order are right, seen through their heads. */
+static void check_compound(struct dev_pagemap *pg, unsigned long first, unsigned long end,
+			   unsigned int order)
+{
+	struct page want;
+
+	init_pages_raw(&want, 1, (unsigned long)ZONE_DEVICE << PAGE_ZONE_SHIFT,
+		       compound_info_for_order(order), page_counts(-1, 0));
+	for (unsigned long h = first; h < end; h += 1UL << order) {
+		struct page *head = pfn_to_page(h);
+
+		CHECK(PageHead(head));
+		CHECK_EQ(compound_order(head), order);
+		CHECK(page_pgmap(head) == pg);
+		for (unsigned long i = 1; i < (1UL << order); i += i < 80 ? 1 : 4093) {
+			struct page *tail = pfn_to_page(h + i);
+
+			CHECK(compound_head(tail) == head);
+			CHECK(page_pgmap(tail) == pg);
+			CHECK_EQ(memcmp(tail, &want, sizeof(want)), 0);
+		}
+	}
+}
+
+/* Every tail-only vmemmap page of the compound page at @head maps the shared page read-only. */
+static void check_shared(unsigned long head, unsigned int order, phys_addr_t shared)
+{
+	uintptr_t va = (uintptr_t)pfn_to_page(head);
+	struct pgtable_walk_result r;
+	char line[256];
+
+	CHECK_EQ(pgtable_walk(&env_pt, va, &r), 0);
+	CHECK(r.pa != shared);
+	CHECK(!vmemmap_tail_describe(va, line, sizeof(line)));
+	for (uintptr_t a = va + PAGE_SIZE; a < va + (sizeof(struct page) << order); a += PAGE_SIZE) {
+		CHECK_EQ(pgtable_walk(&env_pt, a, &r), 0);
+		CHECK_EQ(r.pa, shared);
+		CHECK(!pte_write(&env_pt, (pte_t){ r.entry }));
+	}
+	/* a write there is named as HVO's is */
+	CHECK(vmemmap_tail_describe(va + PAGE_SIZE + 8, line, sizeof(line)));
+	CHECK(strstr(line, "compound device page") != NULL);
+}
+
+/*
+ * Compound device pages share their tails: one head vmemmap page per compound page, one shared
+ * page per order (two pagemaps of an order share it), a whole 2 MiB of tails through one shared
+ * table, everything back at memunmap_pages().
+ */
+static void compound_tails_are_shared_in_ram(void)
+{
+	static const struct { phys_addr_t base; uint64_t size; unsigned int order; } c[] = {
+		{ PMEM_BASE, SZ_64M, 9 },
+		{ PMEM_BASE, SZ_64M, 7 },
+		{ PMEM_BASE, SZ_64M, 12 },
+		{ 0xc0000000, SZ_1G, 18 },
+		{ 0xc0000000, 2 * SZ_1G, 18 },
+	};
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(c); k++) {
+		unsigned long nr = c[k].size / PAGE_SIZE, heads = nr >> c[k].order;
+		struct dev_pagemap pg, pg2;
+		struct vmemmap_tail_stats ts;
+		struct vmemmap_tail *t;
+		struct env_snap a, b;
+		phys_addr_t shared;
+
+		setup();
+		env_snapshot(&a);
+		one_range(&pg, MEMORY_DEVICE_GENERIC, c[k].base, c[k].size);
+		pg.vmemmap_shift = c[k].order;
+		CHECK(!IS_ERR(memremap_pages(&pg)));
+		env_snapshot(&b);
+		/* a head page each and the shared page: nothing else of RAM backs the memmap */
+		CHECK_EQ(b.vs.ram_bytes - a.vs.ram_bytes, (heads + 1) * PAGE_SIZE);
+		t = vmemmap_tail_find(c[k].order, ZONE_DEVICE, NULL);
+		CHECK(t != NULL);
+		shared = t->page;
+		check_compound(&pg, PHYS_PFN(c[k].base), PHYS_PFN(c[k].base) + nr, c[k].order);
+		for (unsigned long h = PHYS_PFN(c[k].base); h < PHYS_PFN(c[k].base) + nr;
+		     h += 1UL << c[k].order)
+			check_shared(h, c[k].order, shared);
+		vmemmap_tail_get_stats(&ts);
+		CHECK_EQ(ts.pages, 1);
+		CHECK_EQ(ts.tables, c[k].order == 18);
+		if (c[k].order == 18) /* the head's table and the shared one: 2 MiB spans of tails */
+			CHECK_EQ(t->table_users, heads * 7);
+		/* a second pagemap of the order maps the same page */
+		one_range(&pg2, MEMORY_DEVICE_GENERIC, 0x100000000ULL + c[k].base, c[k].size);
+		pg2.vmemmap_shift = c[k].order;
+		CHECK(!IS_ERR(memremap_pages(&pg2)));
+		CHECK(vmemmap_tail_find(c[k].order, ZONE_DEVICE, NULL) == t && t->page == shared);
+		check_shared(PHYS_PFN(pg2.ranges[0].start), c[k].order, shared);
+		CHECK_EQ(memunmap_pages(&pg), 0);
+		check_compound(&pg2, PHYS_PFN(pg2.ranges[0].start),
+			       PHYS_PFN(pg2.ranges[0].start) + nr, c[k].order);
+		CHECK_EQ(memunmap_pages(&pg2), 0);
+		vmemmap_tail_get_stats(&ts);
+		CHECK_EQ(ts.pages + ts.tables, 0);
+		CHECK(vmemmap_tail_find(c[k].order, ZONE_DEVICE, NULL) == NULL);
+		env_snapshot(&b);
+		CHECK(env_same(&a, &b));
+		teardown();
+	}
+}
+
+/*
+ * With an altmap the head pages and the shared tail page come from the device; only the part
+ * of the altmap's own pfns its storage uses gets struct pages; all of it back at unmap.
+ */
+static void compound_tails_are_shared_in_the_device(void)
+{
+	static const unsigned int orders[] = { 9, 12, 14 };
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(orders); k++) {
+		unsigned int order = orders[k];
+		unsigned long nr = SEC_PAGES, first, heads, unit = 1UL << order;
+		struct dev_pagemap pg;
+		struct env_snap a, b;
+		struct vmemmap_tail *t;
+
+		setup();
+		env_snapshot(&a);
+		one_range(&pg, MEMORY_DEVICE_GENERIC, PMEM_BASE, SZ_128M);
+		pg.flags = PGMAP_ALTMAP_VALID;
+		pg.vmemmap_shift = order;
+		pg.altmap.base_pfn = PMEM_PFN;
+		*(unsigned long *)&pg.altmap.end_pfn = PMEM_PFN + nr;
+		pg.altmap.reserve = 2;
+		/* the data start on the compound alignment after a small reservation */
+		pg.altmap.free = ALIGN_UP(2 + 1024, unit) - 2;
+		first = PMEM_PFN + 2 + pg.altmap.free;
+		heads = (PMEM_PFN + nr - first) >> order;
+		CHECK(!IS_ERR(memremap_pages(&pg)));
+		env_snapshot(&b);
+		CHECK_EQ(b.vs.ram_bytes, a.vs.ram_bytes);
+		CHECK_EQ(b.vs.altmap_bytes - a.vs.altmap_bytes, (heads + 1) * PAGE_SIZE);
+		CHECK_EQ(pg.altmap.alloc, heads + 1);
+		t = vmemmap_tail_find(order, ZONE_DEVICE, &pg.altmap);
+		CHECK(t != NULL && PHYS_PFN(t->page) >= PMEM_PFN && PHYS_PFN(t->page) < first);
+		check_compound(&pg, first, PMEM_PFN + nr, order);
+		for (unsigned long h = first; h < PMEM_PFN + nr; h += unit)
+			check_shared(h, order, t->page);
+		/* the altmap's own pfns (info block, heads, padding) get no struct pages */
+		CHECK_EQ(pg.memmap_prefix, 0);
+		CHECK(!pfn_valid(PMEM_PFN));
+		CHECK(!pfn_valid(first - 1));
+		CHECK(pfn_valid(first));
+		CHECK_EQ(memunmap_pages(&pg), 0);
+		CHECK_EQ(pg.altmap.alloc, 0);
+		CHECK(vmemmap_tail_find(order, ZONE_DEVICE, &pg.altmap) == NULL);
+		env_snapshot(&b);
+		CHECK(env_same(&a, &b));
+		teardown();
+	}
 }
 
 static void lookup_finds_every_range_and_counts_references(void)
@@ -708,6 +866,8 @@ static const struct tap_case cases[] = {
 	TAP_CASE(generic_pagemap_in_ram),
 	TAP_CASE(fsdax_pagemap_with_altmap_keeps_memmap_in_device),
 	TAP_CASE(compound_device_pages_have_identical_tails),
+	TAP_CASE(compound_tails_are_shared_in_ram),
+	TAP_CASE(compound_tails_are_shared_in_the_device),
 	TAP_CASE(lookup_finds_every_range_and_counts_references),
 	TAP_CASE(private_pagemap_gets_no_linear_map),
 	TAP_CASE(bad_pagemaps_are_refused_and_leave_nothing),

@@ -255,6 +255,44 @@ static void devdax_block(void)
 	CHECK(strstr(why, "align 0x10000 is not a devdax alignment") != NULL);
 }
 
+/*
+ * zonedev's compact devdax block (mode 3): room for a head page per compound page and the
+ * shared tail page only; Linux's full reservation for the same namespace is still accepted.
+ */
+static void compact_devdax_block(void)
+{
+	struct pfn_info p, full;
+
+	lay_out(BASE, 1024 * MiB, PFN_INFO_DEVDAX, SZ_2M, PFN_MODE_COMPACT);
+	CHECK_EQ(decode(BASE, 1024 * MiB, &p), PFN_INFO_VALID);
+	CHECK_EQ(p.mode, PFN_MODE_COMPACT);
+	CHECK_EQ(p.vmemmap_shift, 9);
+	/* 8 KiB + the 128 KiB devdax label area + 513 pages, on 2 MiB: 4 MiB, not Linux's 18 */
+	CHECK_EQ(p.data_offset, 4 * MiB);
+	CHECK_EQ(p.npfns, (1024 - 4) * MiB / 4096);
+	lay_out(BASE, 1024 * MiB, PFN_INFO_DEVDAX, SZ_2M, PFN_MODE_PMEM);
+	CHECK_EQ(decode(BASE, 1024 * MiB, &full), PFN_INFO_VALID);
+	CHECK_EQ(full.data_offset, 18 * MiB);
+	/* 1 GiB pages: the data start on the next GiB either way */
+	lay_out(BASE, 2048 * MiB, PFN_INFO_DEVDAX, SZ_1G, PFN_MODE_COMPACT);
+	CHECK_EQ(decode(BASE, 2048 * MiB, &p), PFN_INFO_VALID);
+	CHECK_EQ(p.data_offset, ALIGN_UP(BASE + 1, SZ_1G) - BASE);
+	/* compact is for compound devdax only; and its room must hold the heads */
+	CHECK_EQ(pfn_info_layout(BASE, 1024 * MiB, PFN_INFO_FSDAX, SZ_2M, PFN_MODE_COMPACT, &p),
+		 -EINVAL);
+	lay_out(BASE, 1024 * MiB, PFN_INFO_DEVDAX, SZ_2M, PFN_MODE_COMPACT);
+	put(blk, PFN_INFO_OFF_DATAOFF, 2 * MiB, 8);
+	put(blk, PFN_INFO_OFF_NPFNS, (1024 - 2) * MiB / 4096, 8);
+	reseal();
+	CHECK_EQ(decode(BASE, 1024 * MiB, &p), PFN_INFO_INVALID);
+	CHECK(strstr(why, "bytes for the memmap") != NULL);
+	lay_out(BASE, 1024 * MiB, PFN_INFO_DEVDAX, SZ_2M, PFN_MODE_COMPACT);
+	memcpy(blk, "NVDIMM_PFN_INFO\0", 16);
+	reseal();
+	CHECK_EQ(decode(BASE, 1024 * MiB, &p), PFN_INFO_INVALID);
+	CHECK(strstr(why, "compact memmap") != NULL);
+}
+
 /* Older minor versions: the fields they lack read as Linux reads them. */
 static void older_minor_versions(void)
 {
@@ -310,7 +348,8 @@ static void single_field_refusals(void)
 	} cases[] = {
 		{ PFN_INFO_OFF_PARENT_UUID, 1, 1, "parent_uuid is not zero" },
 		{ PFN_INFO_OFF_MAJOR, 2, 2, "version_major 2" },
-		{ PFN_INFO_OFF_MODE, 4, 3, "mode 3 is neither" },
+		{ PFN_INFO_OFF_MODE, 4, 3, "mode 3 (compact memmap) is for devdax" },
+		{ PFN_INFO_OFF_MODE, 4, 4, "mode 4 is neither" },
 		{ PFN_INFO_OFF_MODE, 4, 0, "mode 0 is neither" },
 		{ PFN_INFO_OFF_FLAGS, 4, 1, "flags 0x1" },
 		{ PFN_INFO_OFF_PADDING + 10, 1, 1, "padding is not zero" },
@@ -387,6 +426,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(blank_and_foreign),
 	TAP_CASE(btt_recognized),
 	TAP_CASE(devdax_block),
+	TAP_CASE(compact_devdax_block),
 	TAP_CASE(older_minor_versions),
 	TAP_CASE(single_field_refusals),
 	TAP_CASE(every_bit_flip_refused),

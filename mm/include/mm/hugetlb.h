@@ -39,8 +39,27 @@ struct hstate {
 
 extern struct hstate hstates[2];
 
-/** hugetlb_init() - empty pools; @optimize: pool growth optimizes each new folio's vmemmap. */
+/**
+ * hugetlb_init() - empty pools; @optimize: pool growth optimizes each new folio's vmemmap.
+ * The boot-time gigantic folios (hugetlb_bootmem_reserve()) are put in the 1 GiB pool again.
+ */
 void hugetlb_init(bool optimize);
+
+/**
+ * hugetlb_bootmem_reserve() - before mm_core_init(): take @nr 1 GiB-aligned GiBs from memblock
+ * (hugepages_1g=, Linux's hugepagesz=1G hugepages=N) as gigantic folios whose vmemmap is
+ * optimized as it is populated (sparse_boot_compound_add()): a head vmemmap page each, every
+ * tail-only one mapping HVO's shared page; no tail struct page is written one by one and the
+ * full 16 MiB of vmemmap per folio never exists (@optimize false, hvo=off: plain struct pages,
+ * made a compound page when they enter the pool). Return: how many were reserved.
+ */
+unsigned long hugetlb_bootmem_reserve(unsigned long nr, bool optimize);
+
+/** hugetlb_bootmem_count() - boot-time gigantic folios (in the 1 GiB pool, never freed). */
+unsigned long hugetlb_bootmem_count(void);
+
+/** hugetlb_vmemmap_adopt() - count @folio, born optimized, as HVO's (a user of its page). */
+void hugetlb_vmemmap_adopt(struct folio *folio);
 
 /**
  * hugetlb_pool_grow() - add up to @count folios to @h: 2 MiB from the buddy allocator, 1 GiB from

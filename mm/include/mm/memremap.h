@@ -259,6 +259,12 @@ struct dev_pagemap_ops {
 
 /* @flags: the altmap member is in use (only with a single range, as Linux). */
 #define PGMAP_ALTMAP_VALID (1U << 0)
+/*
+ * memremap_pages()'s own, while the pagemap is live: its compound pages share their tail
+ * vmemmap pages (vmemmap_populate_compound_pages()), so memmap_init_zone_device() writes the
+ * head vmemmap pages only.
+ */
+#define PGMAP_TAILS_SHARED (1U << 1)
 
 #define PGMAP_MAX_RANGES 8
 
@@ -293,6 +299,8 @@ struct dev_pagemap {
 	void *owner;
 	int nr_range;
 	struct range ranges[PGMAP_MAX_RANGES];
+	/* memremap_pages()'s: altmap pfns before the data given struct pages (0: tails shared) */
+	unsigned long memmap_prefix;
 };
 
 /**

@@ -178,6 +178,16 @@ int sparse_add_section(unsigned long pfn, unsigned long nr_pages, struct vmem_al
 		       enum zone_type zone);
 
 /**
+ * sparse_add_section_compound() - sparse_add_section() in ZONE_DEVICE of a range made of
+ * compound pages of @order (@pfn and @nr_pages aligned to it): from VMEMMAP_TAIL_MIN_ORDER on,
+ * the vmemmap is vmemmap_populate_compound_pages()'s, whose tails are initialized already
+ * (memmap_init_zone_device() writes the head vmemmap pages only); below, as
+ * sparse_add_section(). sparse_remove_section() takes it back exactly.
+ */
+int sparse_add_section_compound(unsigned long pfn, unsigned long nr_pages,
+				struct vmem_altmap *altmap, unsigned int order);
+
+/**
  * sparse_remove_section() - hot-remove [@pfn, @pfn + @nr_pages), the reverse of
  * sparse_add_section(): the vmemmap of the range is unmapped and its backing returned (to the
  * altmap or the allocator), subsections cleared, and a section's memory (a PMD leaf kept for
@@ -365,7 +375,44 @@ struct vmemmap_stats {
 	unsigned long altmap_exhausted;
 	unsigned long populate_calls;
 	unsigned long free_calls;
+	unsigned long shared_tail_pages;
+	unsigned long shared_table_links;
 };
+
+/*
+ * Smallest order whose struct pages fill more than one vmemmap page: from it on, the
+ * tail-only vmemmap pages of a compound device page map a shared tail page.
+ */
+#define VMEMMAP_TAIL_MIN_ORDER (PAGE_SHIFT - 6 + 1)
+
+/**
+ * vmemmap_populate_compound_pages() - vmemmap for [@start_pfn, + @nr_pages) in compound pages
+ * of @order (>= VMEMMAP_TAIL_MIN_ORDER; both aligned to it): each compound page gets its own
+ * head vmemmap page (from @altmap, or RAM), and every tail-only vmemmap page maps the shared
+ * read-only page of canonical ZONE_DEVICE tails of @order (<mm/vmemmap_tails.h>; in @altmap's
+ * device when there is one), whole 2 MiB spans of them through one shared PTE table. The
+ * tails are thereby initialized: only the head page's 64 struct pages are left to write.
+ * vmemmap_free() undoes it (a shared leaf or table is a reference dropped, not a page freed).
+ * Return: 0, -EINVAL, -ENOMEM (nothing left of the call), -ENODEV.
+ */
+int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pages,
+				    unsigned int order, struct vmem_altmap *altmap, enum zone_type zone);
+
+/**
+ * sparse_boot_compound_add() - before sparse_init(): [@pfn, + 2^@order) of RAM (memblock-
+ * reserved by the caller) is one compound page born vmemmap-optimized (a boot-time gigantic
+ * HugeTLB folio): sparse_init() gives it a head vmemmap page and maps every tail-only one onto
+ * HVO's shared page, writes its head vmemmap page only (the head: PG_head, the order,
+ * PG_vmemmap_optimized, refcount 1), and never the full vmemmap. Return: 0, -ENOSPC (full).
+ */
+int sparse_boot_compound_add(unsigned long pfn, unsigned int order);
+
+/** sparse_boot_compound_done() - whether sparse_init() made [@pfn, ...) so (else: plain). */
+bool sparse_boot_compound_done(unsigned long pfn);
+
+/* One page for a shared tail page (vmemmap_tails.c), from @altmap or RAM, and back. */
+int vmemmap_tail_backing(struct vmem_altmap *altmap, phys_addr_t *pa);
+void vmemmap_tail_backing_free(phys_addr_t pa, struct vmem_altmap *altmap);
 
 /** vmemmap_get_stats() - fill @st. */
 void vmemmap_get_stats(struct vmemmap_stats *st);

@@ -137,6 +137,13 @@ void page_alloc_init(unsigned long start_pfn, unsigned long end_pfn);
 unsigned long memblock_free_all(void);
 
 /**
+ * page_alloc_skip_init() - before memblock_free_all(): the reserved pfns [@pfn, + @nr) have
+ * their struct pages initialized already (a boot-time gigantic folio, born vmemmap-optimized:
+ * its tails are read-only), so the hand-over leaves them as they are. Return: 0, -ENOSPC.
+ */
+int page_alloc_skip_init(unsigned long pfn, unsigned long nr);
+
+/**
  * free_reserved_page() - hand a PG_reserved page (boot allocation, firmware area no longer
  * needed) to the buddy allocator for good
  * @page: the page; must lie in the zone span and in memblock.memory

@@ -84,6 +84,8 @@ extern unsigned long tlb_flush_count;
 
 /* pgtable_map() flags. */
 #define PGTABLE_MAP_REPLACE (1u << 0) /* existing mappings in the range are replaced */
+/* Every 4 KiB leaf of the range maps the one page at @pa (a shared read-only page). */
+#define PGTABLE_MAP_SAME_PA (1u << 1)
 #define PGTABLE_MAP_MAX_LEAF_SHIFT 8
 /* Leaves no larger than @level (0: 4 KiB only, 1: up to 2 MiB, ...). */
 #define PGTABLE_MAP_MAX_LEAF(level) ((unsigned int)((level) + 1) << PGTABLE_MAP_MAX_LEAF_SHIFT)
@@ -239,6 +241,21 @@ struct pgtable_remap {
  * Return: as pgtable_remap_ptes(); also -ENOMEM (no table page), -E2BIG (too many PMD leaves).
  */
 int pgtable_remap_ptes_many(struct pgtable *pt, struct pgtable_remap *rs, unsigned int n);
+
+/**
+ * pgtable_link_table() - point the empty @level entry covering @va at @table, a filled table
+ * of the level below that this tree does not own (several entries, of this tree or of others,
+ * may point at it; nothing of this tree writes or frees it). Tables above are made as needed.
+ * Return: 0, -EINVAL, -EEXIST (the entry, or a leaf above it, is in use), -ENOMEM.
+ */
+int pgtable_link_table(struct pgtable *pt, uintptr_t va, int level, phys_addr_t table);
+
+/**
+ * pgtable_unlink_table() - clear the @level entry covering @va, which must point at @table,
+ * with the TLB flush, leaving @table as it is (the owner frees it).
+ * Return: 0, -EINVAL, -ENOENT (the entry does not point at @table).
+ */
+int pgtable_unlink_table(struct pgtable *pt, uintptr_t va, int level, phys_addr_t table);
 
 /** pgtable_lock() - take @pt's lock (the page-table lock of Linux, one per table tree). */
 static inline unsigned long pgtable_lock(struct pgtable *pt)

@@ -29,7 +29,8 @@ enum bootargs_pgtable { BOOTARGS_PGTABLE_AUTO = 0, BOOTARGS_PGTABLE_SV39 = 3,
  */
 /* Where a fresh persistent pmem region keeps its struct pages (an existing info block decides
  * for a region already laid out). */
-enum bootargs_pmem_memmap { BOOTARGS_PMEM_MEMMAP_DEVICE, BOOTARGS_PMEM_MEMMAP_RAM };
+enum bootargs_pmem_memmap { BOOTARGS_PMEM_MEMMAP_DEVICE, BOOTARGS_PMEM_MEMMAP_RAM,
+			    BOOTARGS_PMEM_MEMMAP_COMPACT };
 
 /* Largest compound_order= accepted: 1 GiB compound pages (MAX_FOLIO_ORDER). */
 #define BOOTARGS_MAX_COMPOUND_ORDER 18

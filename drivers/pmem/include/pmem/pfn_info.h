@@ -90,6 +90,14 @@ enum pfn_mode {
 	PFN_MODE_NONE = 0,
 	PFN_MODE_RAM = 1,
 	PFN_MODE_PMEM = 2,
+	/*
+	 * zonedev's own (never Linux's): memmap in the namespace, with room for the head
+	 * vmemmap page of each compound page and one shared tail page only (compound device
+	 * pages share their tails, mm/vmemmap_tails.c). devdax of 2 MiB or 1 GiB alignment only.
+	 * Linux refuses the block (an unknown mode: -ENXIO after the block validated, so it
+	 * does not fall back to a raw namespace either): a zonedev-only namespace.
+	 */
+	PFN_MODE_COMPACT = 3,
 };
 
 /** enum pfn_info_kind - which personality a block gives its namespace (its signature) */
@@ -148,7 +156,9 @@ struct pfn_info {
  * @kind: fsdax or devdax
  * @align: requested alignment of the data: 4 KiB, 2 MiB or 1 GiB (raised to 2 MiB as Linux
  *	   does); for devdax it also sets the compound page size
- * @mode: PFN_MODE_PMEM or PFN_MODE_RAM
+ * @mode: PFN_MODE_PMEM or PFN_MODE_RAM (Linux's arithmetic), or PFN_MODE_COMPACT (devdax of
+ *	   2 MiB or 1 GiB only: a page per compound page and one more reserved after the 8 KiB
+ *	   and devdax label area, instead of 64 bytes per page)
  * @out: filled with version 1.4, the layout, uuids zero (the caller sets @out->uuid)
  * Return: 0; -EINVAL for a bad argument or a misaligned @base; -ENOSPC when no data page is left
  * after the metadata.

@@ -48,6 +48,9 @@ enum pmem_info_format {
 /**
  * struct pmem_options - how fresh ranges are laid out
  * @memmap_in_device: struct pages of a fresh persistent range go into the range (altmap)
+ * @memmap_compact: with @memmap_in_device and compound order 9 or 18, a fresh range gets
+ *	zonedev's own block (PFN_MODE_COMPACT: room for head pages and the shared tail page
+ *	only; Linux refuses it); otherwise Linux's, whose room is 64 bytes per page
  * @compound_order: vmemmap_shift of every pagemap: data managed in compound pages of this order
  * @seed: mixed into the uuid written in new info blocks
  * @convert_linux: rewrite a zonedev v1 block found on a range as a Linux one (pmem_convert=linux)
@@ -57,6 +60,7 @@ enum pmem_info_format {
  */
 struct pmem_options {
 	bool memmap_in_device;
+	bool memmap_compact;
 	unsigned int compound_order;
 	uint64_t seed;
 	bool convert_linux;
@@ -108,6 +112,7 @@ struct pmem_range {
 	uint64_t data_size;
 	uint64_t memmap_ram_bytes;
 	uint64_t memmap_dev_bytes;
+	unsigned long memmap_pages; /* vmemmap pages the attach added: backing, shared, tables */
 	uint64_t probe_insns;
 };
 
