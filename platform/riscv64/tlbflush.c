@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // riscv64 TLB maintenance for the generic page-table code (priv. spec "SFENCE.VMA"): the local
-// hart fences itself, every other online hart is fenced by the firmware through SBI RFENCE in
-// one call per request (batched: one range, all harts), so a hart busy with anything still
-// drops the stale translation before the call returns.
+// hart fences itself, every other online hart that may cache the entries (all for the kernel's
+// table, those running in it for an address space) is fenced by the firmware through SBI RFENCE
+// in one call per request (batched: one range, all those harts), so a hart busy with anything
+// still drops the stale translation before the call returns. New mappings are not flushed at all
+// (ARCH_MAP_NEEDS_FLUSH, riscv_fixup_stale_tlb()).
 #include <platform/smp.h>
 #include <arch/sbi.h>
 #include <arch/tlbflush.h>
@@ -13,20 +15,30 @@
 
 unsigned long tlb_remote_shootdowns;
 
-static unsigned long other_harts(void)
+/*
+ * The other harts that may cache entries of @pt: all of them for the kernel's (global) table or
+ * none given; for an address space (ASID != 0) only those running in it now.
+ */
+static unsigned long other_harts(const struct pgtable *pt)
 {
 	unsigned long mask = 0;
 	unsigned int self = smp_processor_id();
 
-	for (unsigned int cpu = 0; cpu < num_possible_cpus(); cpu++)
-		if (cpu != self && cpu_online(cpu) && per_cpu(cpu)->hwid < 64)
-			mask |= 1UL << per_cpu(cpu)->hwid;
+	/* the entry stores before the look at who runs @pt (pairs with arch_switch_mm()) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int cpu = 0; cpu < num_possible_cpus(); cpu++) {
+		if (cpu == self || !cpu_online(cpu) || per_cpu(cpu)->hwid >= 64)
+			continue;
+		if (pt && pt->asid && !riscv_mm_active_on(pt, cpu))
+			continue;
+		mask |= 1UL << per_cpu(cpu)->hwid;
+	}
 	return mask;
 }
 
-static void remote_fence(unsigned long start, unsigned long size)
+static void remote_fence(const struct pgtable *pt, unsigned long start, unsigned long size)
 {
-	unsigned long mask = other_harts();
+	unsigned long mask = other_harts(pt);
 
 	if (!mask || !sbi_info.has_rfence)
 		return;
@@ -47,13 +59,13 @@ void flush_tlb_kernel_range(const struct pgtable *pt, uintptr_t start, uintptr_t
 		else
 			__asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
 	}
-	remote_fence(start, end - start);
+	remote_fence(pt, start, end - start);
 }
 
 void flush_tlb_all(void)
 {
 	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
-	remote_fence(0, ~0UL);
+	remote_fence(NULL, 0, ~0UL);
 }
 
 void arch_pgtable_publish(void)
