@@ -9,6 +9,7 @@
 #include <platform/printk.h>
 #include <platform/smp.h>
 #include <arch/csr.h>
+#include <arch/tlbflush.h>
 #include <arch/sbi.h>
 
 extern char __tdata_start[], __tdata_end[];
@@ -94,8 +95,16 @@ uint64_t arch_insn_count(void)
 
 void arch_cpu_idle(void)
 {
-	/* Interrupts are taken only here: an IPI that arrived before wfi makes it return at once. */
-	__asm__ volatile("csrs sstatus, %0\n\twfi\n\tcsrc sstatus, %0" ::"r"(2UL) : "memory");
+	/*
+	 * Between enter and exit this hart runs only this function (no interrupt is taken: wfi
+	 * wakes on one enabled in sie whatever sstatus.SIE says), so TLB shootdowns may skip it and
+	 * it fences itself on the way out if one did (riscv_tlb_idle_enter()).
+	 */
+	riscv_tlb_idle_enter();
+	__asm__ volatile("wfi" ::: "memory");
+	riscv_tlb_idle_exit();
+	/* Interrupts are taken only here: an IPI that arrived before wfi made it return at once. */
+	__asm__ volatile("csrs sstatus, %0\n\tnop\n\tcsrc sstatus, %0" ::"r"(2UL) : "memory");
 }
 
 uintptr_t arch_current_fp(void)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // riscv64 TLB maintenance for the generic page-table code (priv. spec "SFENCE.VMA"): the local
-// hart fences itself, every other online hart that may cache the entries (all for the kernel's
-// table, those running in it for an address space) is fenced by the firmware through SBI RFENCE
-// in one call per request (batched: one range, all those harts), so a hart busy with anything
-// still drops the stale translation before the call returns. New mappings are not flushed at all
-// (ARCH_MAP_NEEDS_FLUSH, riscv_fixup_stale_tlb()).
+// hart fences itself, every other online hart that may use the entries (all running ones for the
+// kernel's table, those running in it for an address space) is fenced by the firmware through
+// SBI RFENCE in one call per request (batched: one range, all those harts), so a hart busy with
+// anything still drops the stale translation before the call returns; an idle hart fences itself
+// when it wakes. New mappings are not flushed at all (ARCH_MAP_NEEDS_FLUSH,
+// riscv_fixup_stale_tlb()). Under QEMU an RFENCE waits until every target vCPU thread has run, which
+// with more vCPUs than host cores is what a multi-CPU run spends its time on.
 #include <platform/smp.h>
 #include <arch/sbi.h>
 #include <arch/tlbflush.h>
@@ -15,9 +17,50 @@
 
 unsigned long tlb_remote_shootdowns;
 
+/* Per hart: running; idle (in wfi, translating nothing); idle and owing itself a fence. */
+enum { TLB_RUNNING, TLB_IDLE, TLB_IDLE_STALE };
+static int tlb_state[NR_CPUS];
+
+void riscv_tlb_idle_enter(void)
+{
+	__atomic_store_n(&tlb_state[smp_processor_id()], TLB_IDLE, __ATOMIC_SEQ_CST);
+}
+
+bool riscv_tlb_idle(unsigned int cpu)
+{
+	return cpu < NR_CPUS && __atomic_load_n(&tlb_state[cpu], __ATOMIC_SEQ_CST) != TLB_RUNNING;
+}
+
+void riscv_tlb_idle_exit(void)
+{
+	if (__atomic_exchange_n(&tlb_state[smp_processor_id()], TLB_RUNNING, __ATOMIC_SEQ_CST) ==
+	    TLB_IDLE_STALE)
+		__asm__ volatile("sfence.vma zero, zero" ::: "memory");
+}
+
 /*
- * The other harts that may cache entries of @pt: all of them for the kernel's (global) table or
- * none given; for an address space (ASID != 0) only those running in it now.
+ * Whether @cpu must be fenced now: not while it idles, it is told to fence itself on waking
+ * instead. Either the mark lands while it idles (it reads it on the way out, after the entry
+ * stores) or it is running again and gets the RFENCE.
+ */
+static bool needs_remote_fence(unsigned int cpu)
+{
+	int s = __atomic_load_n(&tlb_state[cpu], __ATOMIC_SEQ_CST);
+
+	while (s != TLB_RUNNING) {
+		if (s == TLB_IDLE_STALE)
+			return false;
+		if (__atomic_compare_exchange_n(&tlb_state[cpu], &s, TLB_IDLE_STALE, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The other harts that may cache entries of @pt and use them before fencing themselves: all
+ * running ones for the kernel's (global) table or none given; for an address space (ASID != 0)
+ * only those running in it now. Idle harts are marked to fence on waking instead.
  */
 static unsigned long other_harts(const struct pgtable *pt)
 {
@@ -31,7 +74,8 @@ static unsigned long other_harts(const struct pgtable *pt)
 			continue;
 		if (pt && pt->asid && !riscv_mm_active_on(pt, cpu))
 			continue;
-		mask |= 1UL << per_cpu(cpu)->hwid;
+		if (needs_remote_fence(cpu))
+			mask |= 1UL << per_cpu(cpu)->hwid;
 	}
 	return mask;
 }

@@ -121,9 +121,9 @@ static bool leaf_permits(pgprot_t prot, uint64_t code, uint64_t sstatus)
 	}
 }
 
-/* The last stale-entry fault fixed on each CPU, to tell a fault the fence did not cure. */
+/* The last stale-entry fault fenced on each CPU, until another trap comes (0: none). */
 struct stale_fixup {
-	uint64_t sepc, stval, insns;
+	uint64_t sepc, stval, scause;
 };
 static struct stale_fixup last_fixup[NR_CPUS];
 
@@ -134,29 +134,38 @@ unsigned long riscv_stale_tlb_fixups;
  * may still hold the invalid or weaker entry it cached before, and fault on an address the
  * tables now map (priv. spec, "Supervisor Memory-Management Fence": such a stale entry is the
  * faulting hart's to drop). The fault is then spurious: fence this hart and retry. The same fault
- * again right after the fence (within a few thousand instructions, the trap path's own) is not a
- * stale entry but tables the hardware reads differently from the walk: reported, never looped.
+ * as the last one fenced, with no other trap in between, is what the retry gave: not a stale
+ * entry but tables the hardware reads differently from the walk, reported instead of looping.
+ * (No counter can bound "right after": instret and time advance with the host under QEMU.)
  */
 bool riscv_fixup_stale_tlb(struct pt_regs *regs)
 {
 	unsigned int cpu = smp_processor_id();
-	uint64_t code = regs->scause, now = arch_insn_count();
+	struct stale_fixup now = { regs->sepc, regs->stval, regs->scause };
+	struct stale_fixup *last = cpu < NR_CPUS ? &last_fixup[cpu] : NULL;
 	pgprot_t prot;
 
-	if (code != 12 && code != 13 && code != 15)
+	if (now.scause != 12 && now.scause != 13 && now.scause != 15)
 		return false;
-	if (!paging_leaf_prot(regs->stval, &prot) || !leaf_permits(prot, code, regs->sstatus))
+	if (!paging_leaf_prot(regs->stval, &prot) || !leaf_permits(prot, now.scause, regs->sstatus))
 		return false;
-	if (cpu < NR_CPUS && last_fixup[cpu].sepc == regs->sepc &&
-	    last_fixup[cpu].stval == regs->stval && now - last_fixup[cpu].insns < 4096) {
-		last_fixup[cpu].sepc = 0;
+	if (last && last->sepc == now.sepc && last->stval == now.stval &&
+	    last->scause == now.scause)
 		return false;
-	}
 	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
-	if (cpu < NR_CPUS)
-		last_fixup[cpu] = (struct stale_fixup){ regs->sepc, regs->stval, now };
+	if (last)
+		*last = now;
 	__atomic_fetch_add(&riscv_stale_tlb_fixups, 1, __ATOMIC_RELAXED);
 	return true;
+}
+
+/* Any trap but a fenced stale-entry fault ends the run of retries riscv_fixup_stale_tlb() tracks. */
+static void stale_fixup_forget(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	if (cpu < NR_CPUS)
+		last_fixup[cpu] = (struct stale_fixup){ 0 };
 }
 
 extern uintptr_t riscv_overflow_sp;
@@ -181,6 +190,7 @@ void riscv_handle_trap(struct pt_regs *regs)
 		return;
 	if (riscv_fixup_stale_tlb(regs))
 		return;
+	stale_fixup_forget();
 	if (probe_fixup(regs))
 		return;
 	if (regs->scause == (SCAUSE_INTERRUPT | 1)) {

@@ -43,6 +43,18 @@ bool riscv_fixup_stale_tlb(struct pt_regs *regs);
  */
 bool riscv_mm_active_on(const struct pgtable *pt, unsigned int cpu);
 
+/**
+ * riscv_tlb_idle_enter() - this hart is about to wait in wfi touching nothing a shootdown may
+ * change: shootdowns skip it and mark it instead (interrupts stay masked until the exit).
+ */
+void riscv_tlb_idle_enter(void);
+
+/** riscv_tlb_idle_exit() - back from wfi: fence this hart if a shootdown skipped it. */
+void riscv_tlb_idle_exit(void);
+
+/** riscv_tlb_idle() - whether @cpu waits in wfi, between riscv_tlb_idle_enter() and exit (tests). */
+bool riscv_tlb_idle(unsigned int cpu);
+
 /** riscv_stale_tlb_fixups - page faults riscv_fixup_stale_tlb() served (tests). */
 extern unsigned long riscv_stale_tlb_fixups;
 
