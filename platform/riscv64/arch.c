@@ -9,6 +9,7 @@
 #include <platform/printk.h>
 #include <platform/smp.h>
 #include <arch/csr.h>
+#include <arch/processor.h>
 #include <arch/tlbflush.h>
 #include <arch/sbi.h>
 
@@ -91,6 +92,24 @@ uint64_t arch_insn_count(void)
 
 	__asm__ volatile("rdinstret %0" : "=r"(n));
 	return n;
+}
+
+#define SIE_STIE (1UL << 5)
+
+void arch_cpu_yield(void)
+{
+	/*
+	 * Give the host core away for ~50 us: a vCPU in wfi sleeps, letting the one we wait for run
+	 * (QEMU with more vCPUs than host cores). The timer wakes wfi with sstatus.SIE clear, so no
+	 * trap is taken; an IPI wakes it early and stays pending for the idle loop.
+	 */
+	if (!sbi_info.has_time || !timebase_hz) {
+		arch_cpu_relax();
+		return;
+	}
+	sbi_set_timer(arch_counter() + timebase_hz / 20000 + 1);
+	__asm__ volatile("csrs sie, %0\n\twfi\n\tcsrc sie, %0" ::"r"(SIE_STIE) : "memory");
+	sbi_set_timer(~0ULL);
 }
 
 void arch_cpu_idle(void)
