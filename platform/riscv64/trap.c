@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// riscv64 trap handling: IPIs (supervisor software interrupt), page faults on a stale TLB entry and
-// faults inside probes are served; anything else is unexpected: print it whole, with the table walk for page faults, status 3.
+// riscv64 trap handling: IPIs (supervisor software interrupt), page faults on a stale TLB entry
+// and faults inside probes are served; anything else is unexpected: print it whole, with the
+// table walk for page faults, status 3.
 #include <platform/arch.h>
 #include <platform/fault.h>
 #include <platform/paging.h>
