@@ -201,6 +201,12 @@ static void read_device_tree(phys_addr_t dtb)
 	/* The header says how big the blob is; cap what we are willing to read. */
 	uint32_t total = be32(blob) == DT_MAGIC ? be32(blob + 4) : 40;
 	ret = dt_init(&boot.dt, blob, MIN(total, DTB_MAX_SIZE));
+	/*
+	 * The boot cpu is the one we run on, whatever the header says (OpenSBI picks any hart and
+	 * does not rewrite boot_cpuid_phys); arm64 compares MPIDR's affinity fields below bit 32.
+	 */
+	if (!ret)
+		boot.dt.boot_cpuid = (uint32_t)(boot.boot_cpu_hwid & 0xff00ffffffULL);
 	if (ret) {
 		pr_err("dt: invalid device tree at 0x%llx: %s: %s (at byte offset 0x%x)\n",
 		       (unsigned long long)dtb, boot.dt.error.path[0] ? boot.dt.error.path : "/",
