@@ -608,13 +608,23 @@ static void parse_cpus(struct bootfdt *b, int root)
 			first = c;
 		if (boot < 0 && hwid == dt->boot_cpuid)
 			boot = c;
-		if (bi->nr_cpus >= BI_MAX_CPUS) {
+		if (bi->nr_cpus < BI_MAX_CPUS) {
+			cpu = &bi->cpus[bi->nr_cpus++];
+		} else if (c == boot) {
+			/* The boot cpu (the one we run on) keeps a place: the last one recorded
+			 * gives it up, so the boot cpu is always among those listed. */
+			cpu = &bi->cpus[BI_MAX_CPUS - 1];
+			problem(b, c, node_off(dt, c),
+				"node at offset 0x%x: cpu 0x%llx dropped for boot cpu 0x%llx, more "
+				"than %d cpus",
+				node_off(dt, c), (unsigned long long)cpu->hwid,
+				(unsigned long long)hwid, BI_MAX_CPUS);
+		} else {
 			problem(b, c, node_off(dt, c),
 				"node at offset 0x%x: cpu 0x%llx dropped, more than %d cpus",
 				node_off(dt, c), (unsigned long long)hwid, BI_MAX_CPUS);
 			continue;
 		}
-		cpu = &bi->cpus[bi->nr_cpus++];
 		cpu->hwid = hwid;
 		cpu->okay = dt_node_available(dt, c);
 		copy_string(b, c, "enable-method", cpu->enable_method, sizeof(cpu->enable_method),

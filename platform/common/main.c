@@ -15,6 +15,7 @@
 #include <platform/printk.h>
 #include <platform/smp.h>
 #include <platform/smp_call.h>
+#include <arch/tlbflush.h>
 #include <mm/hugetlb.h>
 #include <mm/memblock.h>
 
@@ -116,6 +117,24 @@ static void recurse_on_cpu(void *info)
 	recurse_deep(0);
 }
 
+/*
+ * What each suite cost: instructions, guest time and TLB shootdowns reaching other CPUs, so a
+ * slow multi-CPU run shows where its time went.
+ */
+static void run_suite_timed(const struct ktap_suite *s, size_t num)
+{
+	uint64_t insns = arch_insn_count(), t0 = arch_counter(), hz = arch_counter_hz();
+	unsigned long shoot = tlb_remote_shootdowns;
+	uint64_t ms;
+
+	ktap_run_suite(s, num);
+	ms = hz ? (arch_counter() - t0) * 1000 / hz : 0;
+	ktap_printf("# suite %s: %llu insns on cpu%u, %llu.%03llu s, %lu remote TLB shootdowns\n",
+		    s->name, (unsigned long long)(arch_insn_count() - insns), smp_processor_id(),
+		    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
+		    tlb_remote_shootdowns - shoot);
+}
+
 static const struct ktap_suite *const suites[] = {
 	&fdt_suite,  &memmap_suite, &pgtable_suite, &memremap_suite, &vmemmap_suite,
 	&pmem_suite, &rmap_suite,   &hugetlb_suite, &smp_suite,      &locks_suite,
@@ -182,6 +201,12 @@ static void read_device_tree(phys_addr_t dtb)
 	/* The header says how big the blob is; cap what we are willing to read. */
 	uint32_t total = be32(blob) == DT_MAGIC ? be32(blob + 4) : 40;
 	ret = dt_init(&boot.dt, blob, MIN(total, DTB_MAX_SIZE));
+	/*
+	 * The boot cpu is the one we run on, whatever the header says (OpenSBI picks any hart and
+	 * does not rewrite boot_cpuid_phys); arm64 compares MPIDR's affinity fields below bit 32.
+	 */
+	if (!ret)
+		boot.dt.boot_cpuid = (uint32_t)(boot.boot_cpu_hwid & 0xff00ffffffULL);
 	if (ret) {
 		pr_err("dt: invalid device tree at 0x%llx: %s: %s (at byte offset 0x%x)\n",
 		       (unsigned long long)dtb, boot.dt.error.path[0] ? boot.dt.error.path : "/",
@@ -458,7 +483,7 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 			/* Reported at boot (status 2): nothing to run on, which is not our failure. */
 			ktap_skip_suite(suites[i], i + 1, "the tree describes no usable RAM");
 		else
-			ktap_run_suite(suites[i], i + 1);
+			run_suite_timed(suites[i], i + 1);
 	}
 	if (boot.args.crash[0]) {
 		pr_info("crash=%s: provoking it now, as asked\n", boot.args.crash);

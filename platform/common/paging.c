@@ -171,6 +171,16 @@ bool paging_fault_is_permission(uintptr_t va)
 	return installed && pgtable_walk(table_for(va), va, &r) == 0 && r.found;
 }
 
+bool paging_leaf_prot(uintptr_t va, pgprot_t *prot)
+{
+	struct pgtable_walk_result r;
+
+	if (!installed || pgtable_walk(table_for(va), va, &r) || !r.found)
+		return false;
+	*prot = r.prot;
+	return true;
+}
+
 void paging_dump_walk(uintptr_t va)
 {
 	static const char *const names[PGTABLE_MAX_LEVELS] = { "pte", "pmd", "pud", "p4d", "pgd" };

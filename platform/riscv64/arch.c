@@ -9,6 +9,8 @@
 #include <platform/printk.h>
 #include <platform/smp.h>
 #include <arch/csr.h>
+#include <arch/processor.h>
+#include <arch/tlbflush.h>
 #include <arch/sbi.h>
 
 extern char __tdata_start[], __tdata_end[];
@@ -103,10 +105,36 @@ uint64_t arch_insn_count(void)
 	return n;
 }
 
+#define SIE_STIE (1UL << 5)
+
+void arch_cpu_yield(void)
+{
+	/*
+	 * Give the host core away for ~50 us: a vCPU in wfi sleeps, letting the one we wait for run
+	 * (QEMU with more vCPUs than host cores). The timer wakes wfi with sstatus.SIE clear, so no
+	 * trap is taken; an IPI wakes it early and stays pending for the idle loop.
+	 */
+	if (!sbi_info.has_time || !timebase_hz) {
+		arch_cpu_relax();
+		return;
+	}
+	sbi_set_timer(arch_counter() + timebase_hz / 20000 + 1);
+	__asm__ volatile("csrs sie, %0\n\twfi\n\tcsrc sie, %0" ::"r"(SIE_STIE) : "memory");
+	sbi_set_timer(~0ULL);
+}
+
 void arch_cpu_idle(void)
 {
-	/* Interrupts are taken only here: an IPI that arrived before wfi makes it return at once. */
-	__asm__ volatile("csrs sstatus, %0\n\twfi\n\tcsrc sstatus, %0" ::"r"(2UL) : "memory");
+	/*
+	 * Between enter and exit this hart runs only this function (no interrupt is taken: wfi
+	 * wakes on one enabled in sie whatever sstatus.SIE says), so TLB shootdowns may skip it and
+	 * it fences itself on the way out if one did (riscv_tlb_idle_enter()).
+	 */
+	riscv_tlb_idle_enter();
+	__asm__ volatile("wfi" ::: "memory");
+	riscv_tlb_idle_exit();
+	/* Interrupts are taken only here: an IPI that arrived before wfi made it return at once. */
+	__asm__ volatile("csrs sstatus, %0\n\tnop\n\tcsrc sstatus, %0" ::"r"(2UL) : "memory");
 }
 
 uintptr_t arch_current_fp(void)

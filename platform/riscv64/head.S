@@ -104,7 +104,8 @@ misdirected_secondary:
 /*
  * Secondary harts, started through SBI HSM hart_start: a0 = hart id, a1 = logical cpu, MMU off.
  * The boot page table gets them to the link address; then they switch to the kernel's final
- * table, whose satp, stack and thread pointer the starting CPU left in riscv_smp_boot_*.
+ * table, whose satp the starting CPU left in riscv_smp_boot_satp, and their stack and thread
+ * pointer in riscv_smp_boot_sp/tp[cpu].
  */
 	.section .text
 	.balign 4
@@ -130,9 +131,13 @@ riscv_secondary_entry:
 	ld	t0, 0(t0)
 	csrw	satp, t0
 	sfence.vma
+	/* this cpu's own slots: a hart that starts late must not take the next one's stack */
+	slli	t1, s3, 3
 	la	t0, riscv_smp_boot_sp
+	add	t0, t0, t1
 	ld	sp, 0(t0)
 	la	t0, riscv_smp_boot_tp
+	add	t0, t0, t1
 	ld	tp, 0(t0)
 	mv	s0, zero
 	la	t0, riscv_trap_entry
@@ -159,6 +164,6 @@ riscv_early_satp:
 riscv_smp_boot_satp:
 	.dword	0
 riscv_smp_boot_sp:
-	.dword	0
+	.fill	64, 8, 0		/* NR_CPUS */
 riscv_smp_boot_tp:
-	.dword	0
+	.fill	64, 8, 0		/* NR_CPUS */

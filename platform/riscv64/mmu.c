@@ -110,6 +110,15 @@ static bool mm_active_elsewhere(const struct pgtable *pt, unsigned int self)
 	return false;
 }
 
+/*
+ * A hart holds translations of an address space only while it runs in it: switching away ends
+ * with SFENCE.VMA x0, x0, which drops them for every ASID.
+ */
+bool riscv_mm_active_on(const struct pgtable *pt, unsigned int cpu)
+{
+	return cpu < NR_CPUS && __atomic_load_n(&active_mm_pt[cpu], __ATOMIC_SEQ_CST) == pt;
+}
+
 void arch_switch_mm(struct pgtable *pt)
 {
 	const struct pgtable *k = &kernel_pgtable;
@@ -126,7 +135,13 @@ void arch_switch_mm(struct pgtable *pt)
 	if (pt)
 		memcpy((pteval_t *)__va(pt->root) + 256, (pteval_t *)__va(k->root) + 256,
 		       256 * sizeof(pteval_t));
-	__atomic_store_n(&active_mm_pt[self], pt, __ATOMIC_RELEASE);
+	/*
+	 * Published before this hart can walk @pt, and ordered against a flusher's entry stores:
+	 * either the flusher sees @pt active here and fences this hart, or this hart's walks see
+	 * the new entries (riscv_mm_active_on()).
+	 */
+	__atomic_store_n(&active_mm_pt[self], pt, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
 	csr_write(satp, mode << SATP_MODE_SHIFT | (uint64_t)use->asid << SATP_ASID_SHIFT |
 				use->root >> PAGE_SHIFT);

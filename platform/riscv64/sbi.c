@@ -83,6 +83,11 @@ void sbi_console_putchar(char c)
 	sbi_ecall(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned char)c, 0, 0);
 }
 
+int sbi_set_timer(uint64_t stime_value)
+{
+	return sbi_err(sbi_ecall(SBI_EXT_TIME, 0, stime_value, 0, 0).error);
+}
+
 int sbi_system_reset(uint32_t type, uint32_t reason)
 {
 	return sbi_err(sbi_ecall(SBI_EXT_SRST, 0, type, reason, 0).error);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// riscv64 trap handling: IPIs (supervisor software interrupt) and faults inside probes are served;
-// anything else is unexpected: print it whole, with the table walk for page faults, status 3.
+// riscv64 trap handling: IPIs (supervisor software interrupt), page faults on a stale TLB entry
+// and faults inside probes are served; anything else is unexpected: print it whole, with the
+// table walk for page faults, status 3.
 #include <platform/arch.h>
 #include <platform/fault.h>
 #include <platform/paging.h>
@@ -9,6 +10,7 @@
 #include <platform/smp.h>
 #include <arch/csr.h>
 #include <arch/ptrace.h>
+#include <arch/tlbflush.h>
 
 void riscv_handle_trap(struct pt_regs *regs);
 void riscv_handle_ipi(void);
@@ -96,6 +98,77 @@ static bool probe_fixup(struct pt_regs *regs)
 	return true;
 }
 
+#define SR_SUM (1ULL << 18) /* S-mode may load and store through U pages */
+#define SR_MXR (1ULL << 19) /* loads may read execute-only pages */
+
+/* Whether a leaf of protection @prot lets the faulting access @code through, as the MMU decides. */
+static bool leaf_permits(pgprot_t prot, uint64_t code, uint64_t sstatus)
+{
+	unsigned int p = pgprot_val(prot);
+
+	if (!(p & PGPROT_ACCESSED))
+		return false;
+	if ((p & PGPROT_USER) && (code == 12 || !(sstatus & SR_SUM)))
+		return false;
+	switch (code) {
+	case 12:
+		return p & PGPROT_EXEC;
+	case 13:
+		return (p & PGPROT_READ) || ((p & PGPROT_EXEC) && (sstatus & SR_MXR));
+	case 15:
+		return (p & PGPROT_WRITE) && (p & PGPROT_DIRTY);
+	default:
+		return false;
+	}
+}
+
+/* The last stale-entry fault fenced on each CPU, until another trap comes (0: none). */
+struct stale_fixup {
+	uint64_t sepc, stval, scause;
+};
+static struct stale_fixup last_fixup[NR_CPUS];
+
+unsigned long riscv_stale_tlb_fixups;
+
+/*
+ * New mappings are fenced on no other hart (ARCH_MAP_NEEDS_FLUSH 0 in <arch/pgtable.h>): a hart
+ * may still hold the invalid or weaker entry it cached before, and fault on an address the
+ * tables now map (priv. spec, "Supervisor Memory-Management Fence": such a stale entry is the
+ * faulting hart's to drop). The fault is then spurious: fence this hart and retry. The same fault
+ * as the last one fenced, with no other trap in between, is what the retry gave: not a stale
+ * entry but tables the hardware reads differently from the walk, reported instead of looping.
+ * (No counter can bound "right after": instret and time advance with the host under QEMU.)
+ */
+bool riscv_fixup_stale_tlb(struct pt_regs *regs)
+{
+	unsigned int cpu = smp_processor_id();
+	struct stale_fixup now = { regs->sepc, regs->stval, regs->scause };
+	struct stale_fixup *last = cpu < NR_CPUS ? &last_fixup[cpu] : NULL;
+	pgprot_t prot;
+
+	if (now.scause != 12 && now.scause != 13 && now.scause != 15)
+		return false;
+	if (!paging_leaf_prot(regs->stval, &prot) || !leaf_permits(prot, now.scause, regs->sstatus))
+		return false;
+	if (last && last->sepc == now.sepc && last->stval == now.stval &&
+	    last->scause == now.scause)
+		return false;
+	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
+	if (last)
+		*last = now;
+	__atomic_fetch_add(&riscv_stale_tlb_fixups, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* Any trap but a fenced stale-entry fault ends the run of retries riscv_fixup_stale_tlb() tracks. */
+static void stale_fixup_forget(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	if (cpu < NR_CPUS)
+		last_fixup[cpu] = (struct stale_fixup){ 0 };
+}
+
 extern uintptr_t riscv_overflow_sp;
 
 void riscv_handle_trap(struct pt_regs *regs)
@@ -116,6 +189,9 @@ void riscv_handle_trap(struct pt_regs *regs)
 	if ((regs->scause == 12 || regs->scause == 13 || regs->scause == 15) &&
 	    paging_handle_user_fault(regs->stval))
 		return;
+	if (riscv_fixup_stale_tlb(regs))
+		return;
+	stale_fixup_forget();
 	if (probe_fixup(regs))
 		return;
 	if (regs->scause == (SCAUSE_INTERRUPT | 1)) {

@@ -7,6 +7,7 @@
 #include <platform/bootinfo.h>
 #include <platform/ktap.h>
 #include <platform/smp.h>
+#include <platform/smp_call.h>
 
 static void all_cpus_online(struct ktap_test *t)
 {
@@ -79,10 +80,46 @@ static void every_cpu_answers_ipis(struct ktap_test *t)
 	}
 }
 
+struct own_stack {
+	unsigned long ran[NR_CPUS];
+	unsigned long wrong;
+};
+
+/* What this CPU runs on is what was set up for it (not, say, the next CPU's stack and TLS). */
+static void check_own_stack(void *info)
+{
+	struct own_stack *o = info;
+	unsigned int cpu = smp_processor_id();
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t top = per_cpu(cpu)->stack_top;
+	uintptr_t bottom = cpu ? top - 16 * 1024 : (uintptr_t)__stack_bottom;
+
+	if (this_cpu()->cpu != cpu || sp > top || sp < bottom)
+		__atomic_fetch_add(&o->wrong, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&o->ran[cpu], 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Every CPU runs once on its own stack. A CPU that came up after smp_init() stopped waiting for
+ * it used to take the boot slots already filled for the next one (seen with 512 vCPUs).
+ */
+static void every_cpu_runs_on_its_own_stack(struct ktap_test *t)
+{
+	static struct own_stack o;
+
+	o = (struct own_stack){ 0 };
+	on_each_cpu(check_own_stack, &o, true);
+	KTAP_EXPECT_EQ(t, o.wrong, 0);
+	for (unsigned int cpu = 0; cpu < num_possible_cpus(); cpu++)
+		if (cpu_online(cpu) && !KTAP_EXPECT_EQ(t, o.ran[cpu], 1))
+			ktap_printf("    # cpu%u ran the call %lu times\n", cpu, o.ran[cpu]);
+}
+
 static const struct ktap_case smp_cases[] = {
 	KTAP_CASE(all_cpus_online),
 	KTAP_CASE(per_cpu_areas_distinct),
 	KTAP_CASE(every_cpu_answers_ipis),
+	KTAP_CASE(every_cpu_runs_on_its_own_stack),
 };
 
 const struct ktap_suite smp_suite = {

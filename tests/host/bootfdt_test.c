@@ -349,6 +349,27 @@ static void check_uarts(void)
 	CHECK(reported(&rep, "length 12, expected 8 (two cells)"));
 }
 
+/*
+ * QEMU riscv64 virt with 72 harts, more than BI_MAX_CPUS: the ones past the limit are named;
+ * the boot cpu (here hart 70, as OpenSBI may pick) keeps a place, the 64th recorded gives it up.
+ */
+static void check_many_harts(void)
+{
+	bool listed = false;
+
+	CHECK_EQ(bi.nr_cpus, BI_MAX_CPUS);
+	CHECK(reported(&rep, "cpu 0x40 dropped, more than 64 cpus"));
+	memset(&rep, 0, sizeof(rep));
+	dt.boot_cpuid = 70;
+	CHECK_EQ(bootfdt_parse(&dt, &bi, collect, &rep), bi.errors);
+	CHECK_EQ(bi.nr_cpus, BI_MAX_CPUS);
+	for (int i = 0; i < bi.nr_cpus; i++)
+		listed |= bi.cpus[i].hwid == 70;
+	CHECK(listed);
+	CHECK(reported(&rep, "cpu 0x3f dropped for boot cpu 0x46, more than 64 cpus"));
+	CHECK(reported(&rep, "cpu 0x47 dropped, more than 64 cpus"));
+}
+
 /* A tree QEMU made: no problems, and the basics a boot needs are there. */
 static void check_generic(void)
 {
@@ -376,6 +397,7 @@ static const struct {
 	{ "long-path.dtb", check_long_path },
 	{ "uarts.dtb", check_uarts },
 	{ "duplicate-sibling-names.bin", check_duplicate_names },
+	{ "qemu-riscv64-smp72.dtb", check_many_harts },
 };
 
 static const char *base_name(const char *p)

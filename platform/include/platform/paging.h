@@ -59,6 +59,13 @@ bool paging_installed(void);
 bool paging_fault_is_permission(uintptr_t va);
 
 /**
+ * paging_leaf_prot() - the protection of the leaf mapping @va in the table this CPU translates
+ * it with (an address space's for the lower half), read as the hardware would walk it now.
+ * Return: true with *@prot set, false when no leaf maps @va or paging_init() has not run.
+ */
+bool paging_leaf_prot(uintptr_t va, pgprot_t *prot);
+
+/**
  * switch_mm() - run the lower half of this CPU through address space table @pt (NULL: none),
  * and have fault reports and walks of lower-half addresses use it (arch_switch_mm()).
  */

@@ -16,6 +16,15 @@ static inline void arch_cpu_relax(void)
 	__asm__ volatile("yield" ::: "memory");
 }
 
+/**
+ * arch_cpu_yield() - in a wait that has spun long, let the CPU waited for run: a relax hint here
+ * (the arm64 runs keep up without a timed sleep).
+ */
+static inline void arch_cpu_yield(void)
+{
+	arch_cpu_relax();
+}
+
 /** arch_smp_rmb() - order earlier loads before later loads and stores (dmb ishld). */
 static inline void arch_smp_rmb(void)
 {

@@ -66,13 +66,15 @@
 /*
  * Update rules the generic code follows:
  * ARCH_NEEDS_BBM: 0 - a valid entry may be overwritten with another valid one and then fenced.
- * ARCH_MAP_NEEDS_FLUSH: 1 - a hart may keep an invalid translation cached, so a new mapping is
- *   visible only after an SFENCE.VMA (priv. spec, "Supervisor Memory-Management Fence").
+ * ARCH_MAP_NEEDS_FLUSH: 0 - a hart may keep an invalid translation cached (priv. spec,
+ *   "Supervisor Memory-Management Fence"), but a new mapping is not fenced: the hart that faults
+ *   on such a stale entry finds the leaf in the tables, fences itself and retries
+ *   (riscv_fixup_stale_tlb()), so mapping costs no SBI RFENCE to every other hart.
  * ARCH_RANGE_FLUSH_COVERS_TABLES: 0 - SFENCE.VMA with rs1 != x0 only orders/invalidates leaf
  *   entries, so removing a non-leaf entry needs a full fence (flush_tlb_all()).
  */
 #define ARCH_NEEDS_BBM 0
-#define ARCH_MAP_NEEDS_FLUSH 1
+#define ARCH_MAP_NEEDS_FLUSH 0
 #define ARCH_RANGE_FLUSH_COVERS_TABLES 0
 
 _Static_assert(PTRS_PER_PTE * sizeof(pte_t) == PAGE_SIZE, "a table fills one page");

@@ -21,6 +21,12 @@ static inline void arch_cpu_relax(void)
 	__asm__ volatile(".4byte 0x0100000f" ::: "memory");
 }
 
+/**
+ * arch_cpu_yield() - in a wait that has spun long, let the CPU waited for run: sleep ~50 us in
+ * wfi on an SBI timer (under QEMU with more vCPUs than host cores that frees a core for it).
+ */
+void arch_cpu_yield(void);
+
 /** arch_smp_rmb() - order earlier loads before later loads (fence r,r). */
 static inline void arch_smp_rmb(void)
 {

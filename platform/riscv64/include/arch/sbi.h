@@ -32,6 +32,8 @@ extern struct sbi_info sbi_info;
 int sbi_probe(void);
 /** sbi_console_putchar() - one byte through DBCN when probed, else the legacy call. */
 void sbi_console_putchar(char c);
+/** sbi_set_timer() - TIME: raise STIP once time >= @stime_value (clears a pending one). */
+int sbi_set_timer(uint64_t stime_value);
 /** sbi_system_reset() - SRST (type 0 shutdown, reason 0 none / 1 failure). Return: -errno. */
 int sbi_system_reset(uint32_t type, uint32_t reason);
 /** sbi_legacy_shutdown() - the v0.1 shutdown call, for firmware without SRST. */

@@ -25,6 +25,39 @@ void flush_tlb_kernel_range(const struct pgtable *pt, uintptr_t start, uintptr_t
 /** tlb_remote_shootdowns - flush requests that reached other CPUs (benchmarks). */
 extern unsigned long tlb_remote_shootdowns;
 
+struct pt_regs;
+
+/**
+ * riscv_fixup_stale_tlb() - serve a page fault that this hart's stale TLB entry caused: new
+ * mappings are fenced on no hart (ARCH_MAP_NEEDS_FLUSH), so a hart that cached the invalid entry
+ * before may fault on an address the tables now map with the access allowed; it fences itself
+ * (SFENCE.VMA x0, x0) and retries. Called from the trap path, before probes see the fault.
+ * Return: true when the access may be retried; false for a real fault, and for the same fault
+ * again right after such a fence (reported, not retried forever).
+ */
+bool riscv_fixup_stale_tlb(struct pt_regs *regs);
+
+/**
+ * riscv_mm_active_on() - whether @cpu runs in address space @pt now (and so may cache its
+ * entries: a hart leaving one drops them all with SFENCE.VMA x0, x0).
+ */
+bool riscv_mm_active_on(const struct pgtable *pt, unsigned int cpu);
+
+/**
+ * riscv_tlb_idle_enter() - this hart is about to wait in wfi touching nothing a shootdown may
+ * change: shootdowns skip it and mark it instead (interrupts stay masked until the exit).
+ */
+void riscv_tlb_idle_enter(void);
+
+/** riscv_tlb_idle_exit() - back from wfi: fence this hart if a shootdown skipped it. */
+void riscv_tlb_idle_exit(void);
+
+/** riscv_tlb_idle() - whether @cpu waits in wfi, between riscv_tlb_idle_enter() and exit (tests). */
+bool riscv_tlb_idle(unsigned int cpu);
+
+/** riscv_stale_tlb_fixups - page faults riscv_fixup_stale_tlb() served (tests). */
+extern unsigned long riscv_stale_tlb_fixups;
+
 /** flush_tlb_all() - drop every cached translation and table walk (SFENCE.VMA x0, x0). */
 void flush_tlb_all(void);
 

@@ -13,6 +13,11 @@ static inline void arch_cpu_relax(void)
 	sched_yield();
 }
 
+static inline void arch_cpu_yield(void)
+{
+	sched_yield();
+}
+
 static inline void arch_smp_rmb(void)
 {
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
