@@ -330,6 +330,65 @@ static void populate_cost_per_gib(struct ktap_test *t)
 	}
 }
 
+/*
+ * RAM with one free 2 MiB block where two PMDs want one each, as a demanding user's layout may
+ * leave it (forced here by holding every other block of order 9 and up): one PMD leaf, one PMD
+ * of base pages, and vmemmap_free() gives back both kinds.
+ */
+static void populate_with_one_2m_block_left(struct ktap_test *t)
+{
+	const unsigned int order = PMD_SHIFT - PAGE_SHIFT;
+	phys_addr_t gib = unused_gib();
+	uintptr_t start = (uintptr_t)pfn_to_page(PHYS_PFN(gib)), end = start + 2 * PMD_SIZE;
+	struct page_alloc_snapshot snap;
+	struct vmemmap_stats before, mid;
+	struct page *held = NULL, *p, *spare = NULL;
+	unsigned long nr_held = 0;
+
+	if (!gib) {
+		ktap_skip(t, "no unused GiB in the physical window of this layout");
+		return;
+	}
+	page_alloc_snapshot(&snap);
+	/* Held blocks are chained through ->private (the owner's field while allocated). */
+	while ((p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order)) != NULL) {
+		if (!spare && page_to_pfn(p) != 0) {
+			spare = p;
+			continue;
+		}
+		p->private = (unsigned long)held;
+		held = p;
+		nr_held++;
+	}
+	/* The base pages and any table pages must come from smaller blocks. */
+	bool room = spare && nr_free_pages() >= 2 * PTRS_PER_PTE;
+	if (spare)
+		__free_pages(spare, order);
+	if (room) {
+		vmemmap_get_stats(&before);
+		int ret = vmemmap_populate_hugepages(start, end, NULL);
+		vmemmap_get_stats(&mid);
+		if (KTAP_EXPECT_EQ(t, ret, 0)) {
+			KTAP_EXPECT_EQ(t, mid.pmd_leaves - before.pmd_leaves, 1);
+			KTAP_EXPECT_EQ(t, mid.pmd_fallbacks - before.pmd_fallbacks, 1);
+			KTAP_EXPECT_EQ(t, mid.pte_leaves - before.pte_leaves, PTRS_PER_PTE);
+			KTAP_EXPECT_EQ(t, mid.ram_bytes - before.ram_bytes, end - start);
+			KTAP_EXPECT_EQ(t, free_2m_blocks(), 0);
+			vmemmap_free(start, end, NULL);
+		}
+		ktap_printf("    # %lu blocks of 2 MiB held, one left\n", nr_held);
+	}
+	for (; held; held = p) {
+		p = (struct page *)held->private;
+		held->private = 0;
+		__free_pages(held, order);
+	}
+	KTAP_EXPECT_EQ(t, page_alloc_compare(&snap), 0);
+	if (!room)
+		ktap_skip(t, spare ? "too little free RAM outside 2 MiB blocks for a PMD of base pages"
+				   : "no free 2 MiB block in RAM");
+}
+
 /* Every CPU allocates and frees blocks of many orders at once; the allocator ends as it began. */
 struct conc_alloc {
 	unsigned long failures;
@@ -427,6 +486,7 @@ static const struct ktap_case vmemmap_cases[] = {
 	KTAP_CASE(populate_cost_per_gib),
 	KTAP_CASE(concurrent_alloc_free_on_all_cpus),
 	KTAP_CASE(concurrent_hotplug_on_all_cpus),
+	KTAP_CASE(populate_with_one_2m_block_left),
 };
 
 const struct ktap_suite vmemmap_suite = {
