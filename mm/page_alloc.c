@@ -778,6 +778,13 @@ int free_reserved_pages(struct page *page, unsigned long nr)
 	return 0;
 }
 
+static struct page *alloc_phys_block(unsigned long nr, size_t size, size_t align, gfp_t gfp)
+{
+	if (!(nr & (nr - 1)) && align <= size && nr <= MAX_ORDER_NR_PAGES)
+		return alloc_pages(gfp, low_order(nr));
+	return alloc_contig_pages(nr, MAX(align >> PAGE_SHIFT, 1UL), gfp);
+}
+
 phys_addr_t page_alloc_phys(size_t size, size_t align, gfp_t gfp)
 {
 	unsigned long nr = size >> PAGE_SHIFT;
@@ -788,10 +795,16 @@ phys_addr_t page_alloc_phys(size_t size, size_t align, gfp_t gfp)
 	if (!nr || (size & ~PAGE_MASK) || (align & (align - 1)))
 		return 0;
 	gfp &= ~__GFP_COMP;
-	if (!(nr & (nr - 1)) && align <= size && nr <= MAX_ORDER_NR_PAGES)
-		page = alloc_pages(gfp, low_order(nr));
-	else
-		page = alloc_contig_pages(nr, MAX(align >> PAGE_SHIFT, 1UL), gfp);
+	page = alloc_phys_block(nr, size, align, gfp);
+	if (page && page_to_phys(page) == 0) {
+		/*
+		 * Physical address 0 is RAM on some boards (ZynqMP, Raspberry Pi) but 0 is also our
+		 * failure value: a caller would take that block for a failure and never free it.
+		 * Hold it while another block is found, then give it back.
+		 */
+		page = alloc_phys_block(nr, size, align, gfp);
+		page_free_phys(0, size);
+	}
 	return page ? page_to_phys(page) : 0;
 }
 

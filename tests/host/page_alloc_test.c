@@ -783,6 +783,88 @@ static void page_alloc_phys_serves_and_takes_back_every_kind(void)
 	CHECK(!PageFlag(phys_to_page(boot), PG_reserved));
 }
 
+/*
+ * RAM at physical address 0 (ZynqMP, Raspberry Pi): 0 is page_alloc_phys()'s failure value,
+ * so the block at 0 must never be handed out by it, and never be lost either. The ZCU102 boot
+ * lost it: vmemmap population took the 2 MiB block at 0 for a failure, fell back to base
+ * pages and never freed the block (512 pages gone after vmemmap_free()).
+ */
+#define LOW_PAGES 2048UL /* 8 MiB of struct pages at pfn 0 */
+
+static void setup_at_zero(const struct range *res, size_t nres)
+{
+	static struct page *low_buf;
+
+	if (!low_buf) {
+		low_buf = aligned_alloc(16UL << 20, 16UL << 20);
+		if (!low_buf)
+			abort();
+	}
+	vmemmap = low_buf;
+	memblock_reset();
+	memblock_add(0, PFN_PHYS(LOW_PAGES));
+	for (size_t i = 0; i < nres; i++)
+		memblock_reserve(res[i].base, res[i].size);
+	for (unsigned long pfn = 0; pfn < LOW_PAGES; pfn++)
+		init_single_page(pfn_to_page(pfn), ZONE_NORMAL);
+	page_alloc_init(0, LOW_PAGES);
+	CHECK(memblock_free_all() > 0);
+	CHECK(page_alloc_ready());
+}
+
+static void page_alloc_phys_never_returns_or_loses_the_block_at_zero(void)
+{
+	/* Only [0, 2 MiB) is a free 2 MiB block: 4 KiB reserved in each of the other three. */
+	static const struct range res[] = {
+		{ 0x200000, 0x1000 }, { 0x400000, 0x1000 }, { 0x600000, 0x1000 },
+	};
+	static const struct range two_blocks[] = { { 0x200000, 0x1000 }, { 0x600000, 0x1000 } };
+	struct page *saved = vmemmap;
+	struct page_alloc_snapshot snap;
+	phys_addr_t pa, got[LOW_PAGES];
+	unsigned long n = 0, free0;
+
+	setup_at_zero(res, ARRAY_SIZE(res));
+	CHECK_EQ(nr_free_blocks(9), 1);
+	page_alloc_snapshot(&snap);
+	free0 = nr_free_pages();
+	/* The one 2 MiB block cannot be reported: a failure, with nothing taken. */
+	CHECK_EQ(page_alloc_phys(SZ_2M, SZ_2M, GFP_KERNEL), 0);
+	CHECK_EQ(nr_free_pages(), free0);
+	CHECK_EQ(page_alloc_compare(&snap), 0);
+
+	/* Page by page, every free page but pfn 0 is handed out, then all come back. */
+	while ((pa = page_alloc_phys(PAGE_SIZE, 0, GFP_KERNEL)) != 0) {
+		CHECK(n < LOW_PAGES);
+		got[n++] = pa;
+	}
+	CHECK_EQ(n, free0 - 1);
+	CHECK_EQ(nr_free_pages(), 1);
+	while (n)
+		CHECK_EQ(page_free_phys(got[--n], PAGE_SIZE), 0);
+	CHECK_EQ(nr_free_pages(), free0);
+	CHECK_EQ(page_alloc_compare(&snap), 0);
+
+	/* With a second 2 MiB block free, that one is returned, each time. */
+	setup_at_zero(two_blocks, ARRAY_SIZE(two_blocks));
+	CHECK_EQ(nr_free_blocks(9), 2);
+	free0 = nr_free_pages();
+	for (int i = 0; i < 2; i++) {
+		pa = page_alloc_phys(SZ_2M, SZ_2M, GFP_KERNEL);
+		CHECK_EQ(pa, 0x400000);
+		CHECK_EQ(nr_free_pages(), free0 - 512);
+		CHECK_EQ(page_free_phys(pa, SZ_2M), 0);
+		CHECK_EQ(nr_free_pages(), free0);
+	}
+	/* A contiguous range, first fit at 0, comes from elsewhere. */
+	pa = page_alloc_phys(3 * PAGE_SIZE, 0, GFP_KERNEL);
+	CHECK(pa != 0);
+	CHECK_EQ(nr_free_pages(), free0 - 3);
+	CHECK_EQ(page_free_phys(pa, 3 * PAGE_SIZE), 0);
+	CHECK_EQ(nr_free_pages(), free0);
+	vmemmap = saved;
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(alloc_pages_before_init_fails),
 	TAP_CASE(memblock_free_all_releases_free_ranges),
@@ -802,6 +884,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(alloc_contig_pages_splits_partial_blocks),
 	TAP_CASE(free_pages_without_page_checks),
 	TAP_CASE(page_alloc_phys_serves_and_takes_back_every_kind),
+	TAP_CASE(page_alloc_phys_never_returns_or_loses_the_block_at_zero),
 };
 
 TAP_MAIN("mm_page_alloc", cases)

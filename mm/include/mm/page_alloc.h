@@ -166,7 +166,8 @@ int free_reserved_pages(struct page *page, unsigned long nr);
  * @gfp: as alloc_pages() (__GFP_COMP is ignored)
  *
  * A power-of-two size with @align <= @size is one alloc_pages() block; anything else comes
- * from alloc_contig_pages().
+ * from alloc_contig_pages(). A block at physical address 0 (RAM there) is never returned, as
+ * 0 means failure: another is allocated instead, or none.
  * Return: the physical address, or 0.
  */
 phys_addr_t page_alloc_phys(size_t size, size_t align, gfp_t gfp);
