@@ -201,12 +201,6 @@ static void read_device_tree(phys_addr_t dtb)
 	/* The header says how big the blob is; cap what we are willing to read. */
 	uint32_t total = be32(blob) == DT_MAGIC ? be32(blob + 4) : 40;
 	ret = dt_init(&boot.dt, blob, MIN(total, DTB_MAX_SIZE));
-	/*
-	 * The boot cpu is the one we run on, whatever the header says (OpenSBI picks any hart and
-	 * does not rewrite boot_cpuid_phys); arm64 compares MPIDR's affinity fields below bit 32.
-	 */
-	if (!ret)
-		boot.dt.boot_cpuid = (uint32_t)(boot.boot_cpu_hwid & 0xff00ffffffULL);
 	if (ret) {
 		pr_err("dt: invalid device tree at 0x%llx: %s: %s (at byte offset 0x%x)\n",
 		       (unsigned long long)dtb, boot.dt.error.path[0] ? boot.dt.error.path : "/",
@@ -216,9 +210,10 @@ static void read_device_tree(phys_addr_t dtb)
 	}
 	boot.dt_valid = true;
 	/*
-	 * The cpu we run on is the boot cpu, whatever the header says: OpenSBI on sifive_u leaves
-	 * boot_cpuid_phys at the E51 monitor hart (0) and starts us on a U54; its riscv,isa and
-	 * mmu-type are the ones that count. Affinity fields only on arm64 (MPIDR's RES1/MT/U go).
+	 * The cpu we run on is the boot cpu, whatever the header says: OpenSBI picks any hart and
+	 * does not rewrite boot_cpuid_phys (on sifive_u it names the E51 monitor hart, 0, and starts
+	 * us on a U54); the running hart's riscv,isa and mmu-type are the ones that count. Affinity
+	 * fields only on arm64 (MPIDR's RES1/MT/U go).
 	 */
 	boot.dt.boot_cpuid = (uint32_t)(boot.boot_cpu_hwid & 0xff00ffffffULL);
 	boot.dt_problems += bootfdt_parse(&boot.dt, &boot.bi, report_dt_error, NULL);
