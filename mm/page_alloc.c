@@ -316,6 +316,58 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	return page;
 }
 
+unsigned long alloc_pages_bulk_phys(unsigned long nr, phys_addr_t *pas)
+{
+	struct zone *zone = &zone_normal;
+	struct page *zero = NULL;
+	unsigned long got = 0;
+
+	if (!zone->initialized)
+		return 0;
+	zone_lock(zone);
+	while (got < nr) {
+		unsigned int o = 0, low = 0;
+		struct page *page;
+
+		/* the smallest free block first, as single-page allocations would take them */
+		while (o <= MAX_PAGE_ORDER && list_empty(&zone->free_area[o].free_list))
+			o++;
+		if (o > MAX_PAGE_ORDER)
+			break;
+		page = list_first_entry(&zone->free_area[o].free_list, struct page, lru);
+		del_from_free_list(zone, page, o);
+		while (low < o && (2UL << low) <= nr - got)
+			low++;
+		expand(zone, page, low, o);
+		/* split at once: each page is allocated, and freed, on its own */
+		for (unsigned long i = 0; i < 1UL << low; i++) {
+			struct page *p = page + i;
+
+			if (!free_page_ok(p)) {
+				/* leaked, as alloc_pages() leaks a corrupted free block */
+				bad_page(__func__, page_to_pfn(p), 0, BAD_FREE_PAGE);
+				continue;
+			}
+			if (page_to_pfn(p) == 0) {
+				zero = p; /* 0 is the failure value: given back below */
+				continue;
+			}
+			set_page_count(p, 1);
+			p->mapping = NULL;
+			p->index = 0;
+			p->private = 0;
+			pas[got++] = page_to_phys(p);
+			zone->stats.alloc[0]++;
+		}
+	}
+	if (zero)
+		__free_one_page(zone, 0, 0);
+	if (got < nr)
+		zone->stats.alloc_fail++;
+	zone_unlock(zone);
+	return got;
+}
+
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 {
 	struct page *page = alloc_pages(gfp & ~__GFP_COMP, order);
@@ -936,6 +988,12 @@ phys_addr_t page_alloc_vmemmap_alloc(size_t size, size_t align, void *ctx)
 {
 	(void)ctx;
 	return page_alloc_phys(size, align, GFP_KERNEL);
+}
+
+unsigned long page_alloc_vmemmap_alloc_bulk(unsigned long nr, phys_addr_t *pas, void *ctx)
+{
+	(void)ctx;
+	return alloc_pages_bulk_phys(nr, pas);
 }
 
 void page_alloc_vmemmap_free(phys_addr_t pa, size_t size, void *ctx)

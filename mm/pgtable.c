@@ -983,3 +983,131 @@ int pgtable_unlink_table(struct pgtable *pt, uintptr_t va, int level, phys_addr_
 	mm_unlock(&pt->lock, irq);
 	return ret;
 }
+
+/*
+ * Write the batch's @nr leaves at @t (the slot of its first page) without arch_mk_leaf() per
+ * slot: both formats hold the frame number in one field, so a leaf is the attributes (the leaf
+ * of pa 0) plus pfn times the leaf of pfn 1 less them. That is checked, before anything is
+ * written, on the batch's highest page, which also proves every page encodable (a page beyond
+ * the format's reach makes arch_mk_leaf() return 0).
+ * Return: 0, or -EINVAL (nothing written) when the check fails.
+ */
+static int fill_batch(const struct pgtable_cfg *cfg, pteval_t *t, unsigned long nr,
+		      const struct pgtable_pte_batch *b)
+{
+	unsigned long stride = b->stride ? b->stride : 1, nr_own = (nr + stride - 1) / stride;
+	phys_addr_t max_pa = b->pa + (nr_own - 1) * PAGE_SIZE;
+	pteval_t attr = arch_mk_leaf(cfg, 0, b->prot, 0);
+	pteval_t unit = arch_mk_leaf(cfg, PAGE_SIZE, b->prot, 0) - attr;
+	phys_addr_t bits = b->pa;
+	pteval_t ro = 0;
+
+	if (b->pas) {
+		max_pa = 0;
+		for (unsigned long k = 0; k < nr_own; k++) {
+			max_pa = MAX(max_pa, b->pas[k]);
+			bits |= b->pas[k];
+		}
+	}
+	if (!attr || bits & ~PAGE_MASK ||
+	    arch_mk_leaf(cfg, max_pa, b->prot, 0) != attr + (pteval_t)(max_pa >> PAGE_SHIFT) * unit)
+		return -EINVAL;
+	if (stride > 1) {
+		ro = arch_mk_leaf(cfg, b->ro_pa, b->ro_prot, 0);
+		if (!ro)
+			return -EINVAL;
+	}
+	for (unsigned long i = 0, k = 0; i < nr; i += stride, k++) {
+		phys_addr_t pa = b->pas ? b->pas[k] : b->pa + k * PAGE_SIZE;
+
+		*(volatile pteval_t *)&t[i] = attr + (pteval_t)(pa >> PAGE_SHIFT) * unit;
+		for (unsigned long j = 1; j < stride && i + j < nr; j++)
+			*(volatile pteval_t *)&t[i + j] = ro;
+	}
+	return 0;
+}
+
+static int map_pte_batch_locked(struct pgtable *pt, uintptr_t va, unsigned long nr,
+				const struct pgtable_pte_batch *b)
+{
+	struct pt_op op = { .pt = pt };
+	uintptr_t end = va + nr * PAGE_SIZE;
+	phys_addr_t t = pt->root, child;
+	pteval_t *p = NULL, e;
+	int err, l;
+
+	err = check_range(pt, va, nr * PAGE_SIZE);
+	if (err)
+		return err;
+	if (pgtable_addr_end(PGTABLE_LEVEL_PMD, va, end) != end)
+		return -EINVAL;
+	if (!arch_pgprot_supported(&pt->cfg, b->prot) ||
+	    (b->stride > 1 && !arch_pgprot_supported(&pt->cfg, b->ro_prot)))
+		return -EOPNOTSUPP;
+	for (l = pgtable_root_level(pt); l > PGTABLE_LEVEL_PTE; l--) {
+		p = entry_ptr(t, l, va);
+		e = read_entry(p);
+		if (!e)
+			break;
+		if (!pgtable_entry_is_table(e, l))
+			return -EEXIST; /* a leaf (or a software entry) above */
+		t = arch_pte_addr(e, l);
+	}
+	if (l == PGTABLE_LEVEL_PTE) {
+		/* an existing table: every slot must be free, checked before any is written */
+		pteval_t *s = entry_ptr(t, PGTABLE_LEVEL_PTE, va);
+
+		for (unsigned long i = 0; i < nr; i++)
+			if (read_entry(&s[i]))
+				return -EEXIST;
+		err = fill_batch(&pt->cfg, s, nr, b);
+		if (err)
+			return err;
+		op.written = true;
+		if (ARCH_MAP_NEEDS_FLUSH)
+			op_pend(&op, va, end - va, false);
+		op_finish(&op);
+		return 0;
+	}
+	/*
+	 * The path ends at *@p (level @l, empty): the tables below it down to the PTE table are
+	 * made and filled while unreachable, then linked with one entry.
+	 */
+	phys_addr_t top = 0, parent = 0;
+
+	for (int k = l; k > PGTABLE_LEVEL_PTE; k--) {
+		err = alloc_table(pt, &child);
+		if (err)
+			goto undo;
+		if (parent)
+			*entry_ptr(parent, k, va) = arch_mk_table(&pt->cfg, child);
+		else
+			top = child;
+		parent = child;
+	}
+	err = fill_batch(&pt->cfg, entry_ptr(parent, PGTABLE_LEVEL_PTE, va), nr, b);
+	if (err)
+		goto undo;
+	arch_pgtable_publish(); /* the new tables' entries before the link that reaches them */
+	set_entry(&op, p, 0, arch_mk_table(&pt->cfg, top), l, va & ~(pgtable_level_size(l) - 1));
+	op_finish(&op);
+	return 0;
+undo:
+	if (top)
+		free_subtree(pt, top, l - 1); /* never linked: freed at once */
+	return err;
+}
+
+int pgtable_map_pte_batch(struct pgtable *pt, uintptr_t va, unsigned long nr,
+			  const struct pgtable_pte_batch *b)
+{
+	unsigned long irq;
+	int ret;
+
+	if (!nr || nr > 512)
+		return -EINVAL;
+	irq = mm_lock(&pt->lock);
+	ret = map_pte_batch_locked(pt, va, nr, b);
+	mm_unlock(&pt->lock, irq);
+	return ret;
+}

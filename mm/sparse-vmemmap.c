@@ -30,6 +30,7 @@ static void memblock_block_free(phys_addr_t pa, size_t size, void *ctx)
 static phys_addr_t (*block_alloc)(size_t size, size_t align, void *ctx) = memblock_block_alloc;
 static void (*block_free)(phys_addr_t pa, size_t size, void *ctx) = memblock_block_free;
 static void *block_ctx;
+static unsigned long (*block_alloc_bulk)(unsigned long nr, phys_addr_t *pas, void *ctx);
 
 static struct pgtable *vm_pt;
 static unsigned long vm_start, vm_end;
@@ -39,6 +40,7 @@ static struct vmemmap_stats stats;
 void vmemmap_set_allocator(phys_addr_t (*alloc)(size_t size, size_t align, void *ctx),
 			   void (*free)(phys_addr_t pa, size_t size, void *ctx), void *ctx)
 {
+	block_alloc_bulk = NULL; /* a bulk hook serves one allocator: set again after this */
 	if (!alloc || !free) {
 		block_alloc = memblock_block_alloc;
 		block_free = memblock_block_free;
@@ -48,6 +50,12 @@ void vmemmap_set_allocator(phys_addr_t (*alloc)(size_t size, size_t align, void 
 	block_alloc = alloc;
 	block_free = free;
 	block_ctx = ctx;
+}
+
+void vmemmap_set_bulk_allocator(unsigned long (*bulk)(unsigned long nr, phys_addr_t *pas,
+						      void *ctx))
+{
+	block_alloc_bulk = bulk;
 }
 
 struct pgtable *vmemmap_pgtable(void)
@@ -236,6 +244,91 @@ static void account_leaf(size_t size, struct vmem_altmap *altmap, bool add)
 	}
 }
 
+/* Backing of one PTE table's batch: where the pages are, and what to undo. */
+struct batch_pages {
+	phys_addr_t pas[PTRS_PER_PTE]; /* RAM: each page */
+	phys_addr_t first;             /* altmap: consecutive from here */
+	unsigned long nr;
+};
+
+/* The hotplug lock serialises population: one batch at a time. */
+static struct batch_pages batch;
+
+/*
+ * @nr 4 KiB pages for one batch: consecutive altmap pfns (no alignment: they are base pages),
+ * or RAM pages from the bulk hook (one call per page without one). All or nothing.
+ * Return: 0, or -ENOSPC with *@got the pages there were room for (nothing kept).
+ */
+static int get_pages(struct batch_pages *b, unsigned long nr, struct vmem_altmap *altmap,
+		     unsigned long *got)
+{
+	b->nr = 0;
+	if (altmap) {
+		unsigned long left = altmap_nr_free(altmap);
+
+		if (nr > left) {
+			*got = left;
+			return -ENOSPC;
+		}
+		b->first = PFN_PHYS(altmap_next_pfn(altmap));
+		altmap->alloc += nr;
+		b->nr = nr;
+		return 0;
+	}
+	if (block_alloc_bulk) {
+		b->nr = block_alloc_bulk(nr, b->pas, block_ctx);
+	} else {
+		while (b->nr < nr && (b->pas[b->nr] = block_alloc(PAGE_SIZE, PAGE_SIZE, block_ctx)))
+			b->nr++;
+	}
+	if (b->nr == nr)
+		return 0;
+	*got = b->nr;
+	while (b->nr)
+		block_free(b->pas[--b->nr], PAGE_SIZE, block_ctx);
+	return -ENOSPC;
+}
+
+/* Undo get_pages() at once (the batch was the last one taken). */
+static void unget_pages(struct batch_pages *b, struct vmem_altmap *altmap)
+{
+	if (altmap)
+		altmap->alloc -= b->nr;
+	else
+		while (b->nr)
+			block_free(b->pas[--b->nr], PAGE_SIZE, block_ctx);
+	b->nr = 0;
+}
+
+static void account_pages(unsigned long nr, struct vmem_altmap *altmap)
+{
+	*(altmap ? &stats.altmap_bytes : &stats.ram_bytes) += nr * PAGE_SIZE;
+	stats.pte_leaves += nr;
+}
+
+/*
+ * Map the batch @b over [@va, @va + nr * PAGE_SIZE) (one PTE table), with @stride and the
+ * shared page @ro_pa as pgtable_map_pte_batch() takes them; the backing is given back if the
+ * mapping fails. Return: 0, -ENOMEM (no table page), -EEXIST, ...
+ */
+static int map_batch(struct batch_pages *bp, unsigned long va, unsigned long nr,
+		     unsigned long stride, phys_addr_t ro_pa, struct vmem_altmap *altmap)
+{
+	struct pgtable_pte_batch b = {
+		.pas = altmap ? NULL : bp->pas, .pa = bp->first, .prot = PAGE_KERNEL,
+		.stride = stride, .ro_pa = ro_pa, .ro_prot = PAGE_KERNEL_RO,
+	};
+	int ret = pgtable_map_pte_batch(vm_pt, va, nr, &b);
+
+	if (ret) {
+		unget_pages(bp, altmap);
+		return ret;
+	}
+	account_pages(bp->nr, altmap);
+	bp->nr = 0;
+	return 0;
+}
+
 static int map_leaf(unsigned long addr, size_t size, struct vmem_altmap *altmap)
 {
 	unsigned int flags = size == PMD_SIZE ? PGTABLE_MAP_MAX_LEAF(PGTABLE_LEVEL_PMD)
@@ -290,31 +383,37 @@ static int existing_leaf(unsigned long addr, unsigned long start, unsigned long 
 	return *ls >= start && *ls + *lsize <= end ? 1 : 2;
 }
 
-/* Base pages for [@start, @end); *@done is how far the range is mapped by this call. */
+/*
+ * Base pages for [@start, @end); *@done is how far the range is mapped by this call. One PTE
+ * table at a time: its pages in one batch (consecutive altmap pfns, or one bulk allocation),
+ * all its leaves written in one pass under one lock. A slot in use fails the whole table
+ * before anything of it is mapped.
+ */
 static int populate_base(unsigned long start, unsigned long end, struct vmem_altmap *altmap,
 			 unsigned long *done)
 {
-	unsigned long addr = start, ls, lsize;
+	unsigned long addr, next, ls, lsize, nr, got;
 	int level, ret;
 
-	while (addr < end) {
+	for (addr = start; addr < end; addr = next) {
+		next = pmd_addr_end(addr, end);
 		switch (existing_leaf(addr, start, end, &level, &ls, &lsize)) {
 		case 1:
-			return -EEXIST;
+			return -EEXIST; /* (other slots in use are found by the batch) */
 		case 2:
-			addr = MIN(ls + lsize, end);
-			*done = addr;
+			next = MIN(ls + lsize, end);
+			*done = next;
 			continue;
 		}
-		ret = map_leaf(addr, PAGE_SIZE, altmap);
-		if (ret == -ENOSPC) {
-			exhausted_at = addr;
+		nr = (next - addr) / PAGE_SIZE;
+		if (get_pages(&batch, nr, altmap, &got)) {
+			exhausted_at = addr + got * PAGE_SIZE;
 			return -ENOMEM;
 		}
+		ret = map_batch(&batch, addr, nr, 0, 0, altmap);
 		if (ret)
 			return ret;
-		addr += PAGE_SIZE;
-		*done = addr;
+		*done = next;
 	}
 	return 0;
 }
@@ -464,10 +563,32 @@ static int map_tails(struct vmemmap_tail *t, unsigned long va, unsigned long end
 	return 0;
 }
 
+/*
+ * Undo of a failed ZONE_NORMAL population of [@start, @done): unmapped one PTE table at a time,
+ * the head pages found in it given back after its flush.
+ */
+static void unmap_normal_heads(unsigned long start, unsigned long done, unsigned long step)
+{
+	struct pgtable_walk_result r;
+	unsigned long va, next;
+
+	for (va = start; va < done; va = next) {
+		next = pmd_addr_end(va, done);
+		batch.nr = 0;
+		for (unsigned long h = va; h < next; h += step)
+			if ((h - start) % step == 0 && !pgtable_walk(vm_pt, h, &r))
+				batch.pas[batch.nr++] = r.pa;
+		pgtable_unmap(vm_pt, va, next - va);
+		stats.pte_leaves -= batch.nr;
+		stats.ram_bytes -= batch.nr * PAGE_SIZE;
+		unget_pages(&batch, NULL);
+	}
+}
+
 int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pages,
 				    unsigned int order, struct vmem_altmap *altmap, enum zone_type zone)
 {
-	unsigned long start = (unsigned long)pfn_to_page(start_pfn), va, done;
+	unsigned long start = (unsigned long)pfn_to_page(start_pfn), va, next, done;
 	unsigned long step = sizeof(struct page) << order;
 	unsigned long end = start + nr_pages * sizeof(struct page);
 	unsigned long saved_alloc = 0, saved_align = 0;
@@ -501,28 +622,45 @@ int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pa
 		goto out;
 	}
 	exhausted_at = 0;
-	for (va = start, done = start; va < end; va += step) {
-		/* the head's page: the head and the first 63 tails, written by their init */
-		ret = map_leaf(va, PAGE_SIZE, altmap);
-		if (ret == -ENOSPC) {
-			exhausted_at = va;
-			ret = -ENOMEM;
+	for (va = start, done = start; va < end; va = next) {
+		unsigned long nr, heads, got;
+
+		next = pmd_addr_end(va, end);
+		if ((va - start) % step) {
+			/* tails only (orders of more than one PMD of vmemmap) */
+			if (zone == ZONE_NORMAL)
+				ret = pgtable_map(vm_pt, va, t->page, next - va, PAGE_KERNEL_RO,
+						  PGTABLE_MAP_SAME_PA);
+			else
+				ret = map_tails(t, va, next);
+			done = next; /* what map_tails() did is found and undone by the walk */
+			if (ret)
+				break;
+			continue;
 		}
+		/*
+		 * One PTE table: the head vmemmap page of each compound page in it (the head and
+		 * its first 63 tails, written by their init) from one batch of backing, and the
+		 * tail-only pages onto the shared page, in one pass.
+		 */
+		nr = (next - va) / PAGE_SIZE;
+		heads = (next - va + step - 1) / step;
+		ret = get_pages(&batch, heads, altmap, &got);
+		if (ret) {
+			exhausted_at = va + got * step;
+			ret = -ENOMEM;
+			break;
+		}
+		ret = map_batch(&batch, va, nr, MIN(step, PMD_SIZE) / PAGE_SIZE, t->page, altmap);
 		if (ret)
 			break;
-		done = va + PAGE_SIZE;
-		if (zone == ZONE_NORMAL)
-			ret = pgtable_map(vm_pt, va + PAGE_SIZE, t->page, step - PAGE_SIZE,
-					  PAGE_KERNEL_RO, PGTABLE_MAP_SAME_PA);
-		else
-			ret = map_tails(t, va + PAGE_SIZE, va + step);
-		done = va + step; /* what map_tails() did is found and undone by the walk */
-		if (ret)
-			break;
+		if (zone != ZONE_NORMAL && nr > heads)
+			vmemmap_tail_ref(t, nr - heads);
+		done = next;
 	}
 	if (ret && zone == ZONE_NORMAL) {
-		/* leaves onto a kept page hold no reference: unmap them before the undo */
-		pgtable_unmap(vm_pt, start, done - start);
+		/* leaves onto a kept page hold no reference: unmap them, then free the heads */
+		unmap_normal_heads(start, done, step);
 		vmemmap_tail_drop(t);
 	} else if (ret) {
 		vmemmap_tail_get(order, ZONE_DEVICE, altmap, 1, false); /* kept over the undo */

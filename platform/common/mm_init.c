@@ -71,6 +71,7 @@ int mm_core_init(void)
 	mm_init_stats.buddy_insns = arch_insn_count() - insn0;
 	pgtable_set_page_ops(&page_alloc_table_ops);
 	vmemmap_set_allocator(page_alloc_vmemmap_alloc, page_alloc_vmemmap_free, NULL);
+	vmemmap_set_bulk_allocator(page_alloc_vmemmap_alloc_bulk);
 	memremap_pages_init(&kernel_memremap_pages_ops);
 
 	uint64_t ram = memblock_phys_mem_size();

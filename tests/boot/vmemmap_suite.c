@@ -321,6 +321,11 @@ static void populate_cost_per_gib(struct ktap_test *t)
 			if (insns)
 				ktap_metric(huge ? "vmemmap_populate_pmd_insns_per_gib" :
 						   "vmemmap_populate_base_insns_per_gib", insns, "insns");
+			/* the "per vmemmap page" figure: 4 KiB of struct pages mapped */
+			if (insns && !huge)
+				ktap_metric("vmemmap_populate_insns_per_4k_page",
+					    (insns + (end - start) / PAGE_SIZE / 2) /
+						    ((end - start) / PAGE_SIZE), "insns");
 			ktap_metric(huge ? "vmemmap_populate_pmd_table_pages_per_gib" :
 					   "vmemmap_populate_base_table_pages_per_gib",
 				    (uint64_t)(mid.table_pages - before.table_pages), "pages");

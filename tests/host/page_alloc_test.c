@@ -865,6 +865,55 @@ static void page_alloc_phys_never_returns_or_loses_the_block_at_zero(void)
 	vmemmap = saved;
 }
 
+/* Bulk: distinct single pages, each freed on its own; short memory gives fewer; never pfn 0. */
+static void alloc_pages_bulk_gives_single_pages_freed_one_by_one(void)
+{
+	static phys_addr_t pas[LOW_PAGES];
+	static const struct range res[] = { { 0x200000, 0x1000 } };
+	struct page *saved = vmemmap;
+	struct page_alloc_snapshot snap;
+	unsigned long n, free0;
+
+	setup_small();
+	page_alloc_snapshot(&snap);
+	free0 = nr_free_pages();
+	n = alloc_pages_bulk_phys(700, pas);
+	CHECK_EQ(n, 700);
+	CHECK_EQ(nr_free_pages(), free0 - 700);
+	for (unsigned long i = 0; i < n; i++) {
+		struct page *p = phys_to_page(pas[i]);
+
+		CHECK_EQ(pas[i] & ~PAGE_MASK, 0);
+		CHECK_EQ(page_ref_count(p), 1);
+		CHECK(!PageFlag(p, PG_buddy) && !PageCompound(p));
+		for (unsigned long j = 0; j < i; j++)
+			CHECK(pas[j] != pas[i]);
+	}
+	/* in any order, one page at a time: the free lists come back as they were */
+	for (unsigned long i = 0; i < n; i += 2)
+		CHECK_EQ(page_free_phys(pas[i], PAGE_SIZE), 0);
+	for (unsigned long i = 1; i < n; i += 2)
+		CHECK_EQ(__free_pages(phys_to_page(pas[i]), 0), 0);
+	CHECK_EQ(page_alloc_compare(&snap), 0);
+	check_state(NULL);
+
+	/* RAM at 0: asked for everything, pfn 0 is never among them and stays free */
+	setup_at_zero(res, ARRAY_SIZE(res));
+	page_alloc_snapshot(&snap);
+	free0 = nr_free_pages();
+	n = alloc_pages_bulk_phys(LOW_PAGES, pas);
+	CHECK_EQ(n, free0 - 1);
+	CHECK_EQ(nr_free_pages(), 1);
+	CHECK(PageFlag(pfn_to_page(0), PG_buddy));
+	for (unsigned long i = 0; i < n; i++)
+		CHECK(pas[i] != 0);
+	CHECK_EQ(alloc_pages_bulk_phys(4, pas + n), 0);
+	while (n)
+		CHECK_EQ(page_free_phys(pas[--n], PAGE_SIZE), 0);
+	CHECK_EQ(page_alloc_compare(&snap), 0);
+	vmemmap = saved;
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(alloc_pages_before_init_fails),
 	TAP_CASE(memblock_free_all_releases_free_ranges),
@@ -885,6 +934,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(free_pages_without_page_checks),
 	TAP_CASE(page_alloc_phys_serves_and_takes_back_every_kind),
 	TAP_CASE(page_alloc_phys_never_returns_or_loses_the_block_at_zero),
+	TAP_CASE(alloc_pages_bulk_gives_single_pages_freed_one_by_one),
 };
 
 TAP_MAIN("mm_page_alloc", cases)

@@ -606,6 +606,62 @@ static void map_enomem_leaves_nothing(void)
 	}
 }
 
+/* One PTE table in one call: own leaves, shared read-only ones, all or nothing. */
+static void map_pte_batch_fills_one_table_all_or_nothing(void)
+{
+	FOR_EACH_CFG(c) {
+		uintptr_t va = half_start() + 5 * SZ_1G + SZ_2M;
+		phys_addr_t pas[64];
+		struct pgtable_pte_batch b = { .pas = pas, .prot = PAGE_KERNEL, .stride = 8,
+					       .ro_pa = 0x7000000, .ro_prot = PAGE_KERNEL_RO };
+		struct pgtable_walk_result r;
+		unsigned long tables;
+
+		for (unsigned int k = 0; k < 64; k++)
+			pas[k] = 0x90000000ULL + (63 - k) * 3 * SZ_4K; /* any order */
+		/* a new path: every table made, filled, then linked */
+		for (long k = 0; k < 6; k++) {
+			tables = pt.nr_table_pages;
+			physmem_fail_after(k);
+			int err = pgtable_map_pte_batch(&pt, va, 512, &b);
+
+			physmem_fail_after(-1);
+			if (!err)
+				break;
+			CHECK_EQ(err, -ENOMEM);
+			CHECK_EQ(pt.nr_table_pages, tables);
+			CHECK_EQ(leaves(va, SZ_2M).n[0], 0);
+		}
+		CHECK_EQ(leaves(va, SZ_2M).n[0], 512);
+		for (unsigned int i = 0; i < 512; i++) {
+			CHECK_EQ(pgtable_walk(&pt, va + i * SZ_4K, &r), 0);
+			CHECK_EQ(r.pa, i % 8 ? b.ro_pa : pas[i / 8]);
+			CHECK_EQ(pgprot_val(r.prot), pgprot_val(canon(i % 8 ? PAGE_KERNEL_RO : PAGE_KERNEL)));
+		}
+		/* an existing table: a slot in use anywhere fails the call, nothing written */
+		CHECK_EQ(pgtable_unmap(&pt, va + SZ_1M, SZ_1M), 0);
+		CHECK_EQ(pgtable_map(&pt, va + SZ_1M + 77 * SZ_4K, 0x1000, SZ_4K, PAGE_KERNEL, 0), 0);
+		b.pas = NULL;
+		b.pa = 0xa0000000ULL;
+		b.stride = 0;
+		CHECK_EQ(pgtable_map_pte_batch(&pt, va + SZ_1M, 256, &b), -EEXIST);
+		CHECK_EQ(leaves(va + SZ_1M, SZ_1M).n[0], 1);
+		CHECK_EQ(pgtable_map_pte_batch(&pt, va + SZ_1M, 77, &b), 0);
+		CHECK_EQ(pgtable_walk(&pt, va + SZ_1M + 76 * SZ_4K, &r), 0);
+		CHECK_EQ(r.pa, 0xa0000000ULL + 76 * SZ_4K);
+		/* across a table, a leaf above, bad pages: refused */
+		CHECK_EQ(pgtable_map_pte_batch(&pt, va + SZ_2M - SZ_4K, 2, &b), -EINVAL);
+		CHECK_EQ(pgtable_map(&pt, va + SZ_2M, 0x40000000, SZ_2M, PAGE_KERNEL, 0), 0);
+		CHECK_EQ(pgtable_map_pte_batch(&pt, va + SZ_2M, 1, &b), -EEXIST);
+		b.pa = 1ULL << 60;
+		CHECK_EQ(pgtable_map_pte_batch(&pt, va + 3 * SZ_2M, 1, &b), -EINVAL);
+		b.pa = 0xa0000800ULL;
+		CHECK_EQ(pgtable_map_pte_batch(&pt, va + 3 * SZ_2M, 1, &b), -EINVAL);
+		CHECK_EQ(leaves(va + 3 * SZ_2M, SZ_2M).n[0], 0);
+		check_tables();
+	}
+}
+
 static void map_refuses_bad_arguments(void)
 {
 	FOR_EACH_CFG(c) {
@@ -1173,6 +1229,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(map_root_level_leaves_where_allowed),
 	TAP_CASE(map_existing_is_eexist_and_atomic),
 	TAP_CASE(map_enomem_leaves_nothing),
+	TAP_CASE(map_pte_batch_fills_one_table_all_or_nothing),
 	TAP_CASE(map_refuses_bad_arguments),
 	TAP_CASE(walk_reports_the_chain),
 	TAP_CASE(split_and_merge_keep_the_translation),

@@ -4,6 +4,8 @@
 // with full unwinding, and hot-add/hot-remove through sparse with and without an altmap.
 #include <stdlib.h>
 
+#include <mm/vmemmap_tails.h>
+
 #include "sparse_env.h"
 
 static void init_ok(void)
@@ -187,6 +189,203 @@ static void populate_without_table_pages_unwinds(void)
 	env_teardown();
 }
 
+/* ---- batches: one PTE table at a time -------------------------------------------------- */
+
+/* A bulk hook over memblock that gives out @bulk_budget pages in all, then comes up short. */
+static unsigned long bulk_calls, bulk_pages, bulk_budget;
+
+static unsigned long test_bulk(unsigned long nr, phys_addr_t *pas, void *ctx)
+{
+	unsigned long n = 0;
+
+	(void)ctx;
+	bulk_calls++;
+	for (; n < nr && bulk_budget; n++, bulk_budget--) {
+		pas[n] = memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE);
+		if (!pas[n])
+			break;
+	}
+	bulk_pages += n;
+	return n;
+}
+
+static void use_test_bulk(unsigned long budget)
+{
+	small_allocs = small_frees = 0;
+	bulk_calls = bulk_pages = 0;
+	bulk_budget = budget;
+	vmemmap_set_allocator(small_alloc, small_free, NULL);
+	vmemmap_set_bulk_allocator(test_bulk);
+}
+
+static void base_pages_come_in_one_bulk_call_per_table(void)
+{
+	/* 0.5 MiB + one whole PTE table + 0.25 MiB: three tables, three calls */
+	unsigned long start, end;
+	struct env_snap a, b;
+
+	init_ok();
+	start = vm(FREE_PFN) + SZ_2M - SZ_512K;
+	end = start + SZ_512K + SZ_2M + SZ_256K;
+	env_snapshot(&a);
+	use_test_bulk(~0UL);
+	CHECK_EQ(vmemmap_populate_basepages(start, end, NULL), 0);
+	CHECK_EQ(bulk_calls, 3);
+	CHECK_EQ(bulk_pages, (end - start) / PAGE_SIZE);
+	CHECK_EQ(small_allocs, 0);
+	CHECK_EQ(count_level(start, end, PGTABLE_LEVEL_PTE), (end - start) / PAGE_SIZE);
+	memset((void *)start, 0x5a, end - start);
+	CHECK_EQ(((unsigned char *)end)[-1], 0x5a);
+	vmemmap_free(start, end, NULL);
+	CHECK_EQ(small_frees, bulk_pages);
+	/* vmemmap_set_allocator() drops the bulk hook: one call per page then */
+	vmemmap_set_allocator(small_alloc, small_free, NULL);
+	bulk_calls = 0;
+	CHECK_EQ(vmemmap_populate_basepages(start, end, NULL), 0);
+	CHECK_EQ(bulk_calls, 0);
+	CHECK_EQ(small_allocs, (end - start) / PAGE_SIZE);
+	vmemmap_free(start, end, NULL);
+	vmemmap_set_allocator(NULL, NULL, NULL);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	env_teardown();
+}
+
+static void bulk_short_in_the_middle_unwinds_everything(void)
+{
+	unsigned long start, end;
+	struct env_snap a, b;
+
+	init_ok();
+	start = vm(FREE_PFN) + SZ_1M;
+	end = start + 2 * SZ_2M; /* tables of 256, 512 and 256 pages */
+	env_snapshot(&a);
+	/* short in the first, the second (in the middle of its batch) and the last table */
+	static const unsigned long budgets[] = { 0, 100, 256 + 300, 256 + 512 + 255 };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(budgets); i++) {
+		use_test_bulk(budgets[i]);
+		CHECK_EQ(vmemmap_populate_basepages(start, end, NULL), -ENOMEM);
+		CHECK_EQ(small_frees, bulk_pages); /* the short batch and every table before it */
+		CHECK_EQ(env_leaf(start, NULL), -1);
+		CHECK_EQ(env_leaf(end - PAGE_SIZE, NULL), -1);
+		env_snapshot(&b);
+		CHECK(env_same(&a, &b));
+	}
+	vmemmap_set_allocator(NULL, NULL, NULL);
+	env_teardown();
+}
+
+static void a_slot_in_use_fails_its_table_before_anything_is_mapped(void)
+{
+	unsigned long start, mid, end;
+	struct env_snap a, b;
+
+	init_ok();
+	start = vm(FREE_PFN);
+	end = start + SZ_2M;
+	mid = start + SZ_1M;
+	CHECK_EQ(vmemmap_populate_basepages(mid, mid + PAGE_SIZE, NULL), 0);
+	env_snapshot(&a);
+	use_test_bulk(~0UL);
+	/* the slot in use is not the first of the range: found by the batch, under the lock */
+	CHECK_EQ(vmemmap_populate_basepages(start, end, NULL), -EEXIST);
+	CHECK_EQ(small_frees, bulk_pages);
+	CHECK_EQ(count_level(start, end, PGTABLE_LEVEL_PTE), 1);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	/* the free slots of that table are taken in one batch around it */
+	CHECK_EQ(vmemmap_populate_basepages(start, mid, NULL), 0);
+	CHECK_EQ(vmemmap_populate_basepages(mid + PAGE_SIZE, end, NULL), 0);
+	CHECK_EQ(count_level(start, end, PGTABLE_LEVEL_PTE), 512);
+	vmemmap_free(start, end, NULL);
+	CHECK_EQ(small_frees, bulk_pages + 1); /* and the page mapped first */
+	vmemmap_set_allocator(NULL, NULL, NULL);
+	env_teardown();
+}
+
+/* Order-9 compound pages: 64 a PTE table, a head vmemmap page each and 7 shared tail pages. */
+#define CPAGES_PER_TABLE (SZ_2M / sizeof(struct page))
+
+static void compound_heads_come_in_one_batch_per_table(void)
+{
+	unsigned long nr = 3 * CPAGES_PER_TABLE, start = vm(FREE_PFN), end = vm(FREE_PFN + nr);
+	struct vmem_altmap am = { .base_pfn = PMEM_PFN, .end_pfn = PMEM_PFN + SEC_PAGES,
+				  .reserve = 2, .free = 1 + 3 * 64 };
+	struct pgtable_walk_result r;
+	struct vmemmap_tail *t;
+	struct env_snap a, b;
+
+	init_ok();
+	env_snapshot(&a);
+	use_test_bulk(~0UL);
+	CHECK_EQ(vmemmap_populate_compound_pages(FREE_PFN, nr, 9, NULL, ZONE_DEVICE), 0);
+	CHECK_EQ(bulk_calls, 3);
+	CHECK_EQ(bulk_pages, 3 * 64);
+	t = vmemmap_tail_find(9, ZONE_DEVICE, NULL);
+	CHECK(t != NULL);
+	CHECK_EQ(t->users, 3 * (512 - 64));
+	for (unsigned long va = start; va < end; va += PAGE_SIZE) {
+		CHECK_EQ(pgtable_walk(&env_pt, va, &r), 0);
+		if ((va - start) % (8 * PAGE_SIZE)) {
+			CHECK_EQ(r.pa, t->page);
+			CHECK(!(pgprot_val(r.prot) & PGPROT_WRITE));
+		} else {
+			CHECK(r.pa != t->page && (pgprot_val(r.prot) & PGPROT_WRITE));
+		}
+	}
+	CHECK_EQ(vmemmap_free(start, end, NULL), 0);
+	CHECK(vmemmap_tail_find(9, ZONE_DEVICE, NULL) == NULL);
+	CHECK_EQ(small_frees, bulk_pages + 1); /* the shared page came through @alloc */
+	/* in the device: heads are consecutive altmap pages after the shared one */
+	CHECK_EQ(vmemmap_populate_compound_pages(FREE_PFN, nr, 9, &am, ZONE_DEVICE), 0);
+	CHECK_EQ(am.alloc, 1 + 3 * 64);
+	CHECK_EQ(pgtable_walk(&env_pt, start, &r), 0);
+	CHECK_EQ(PHYS_PFN(r.pa), PMEM_PFN + 2 + 1);
+	CHECK_EQ(pgtable_walk(&env_pt, end - 8 * PAGE_SIZE, &r), 0);
+	CHECK_EQ(PHYS_PFN(r.pa), PMEM_PFN + 2 + 3 * 64);
+	CHECK_EQ(vmemmap_free(start, end, &am), 0);
+	CHECK_EQ(am.alloc, 0);
+	vmemmap_set_allocator(NULL, NULL, NULL);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	env_teardown();
+}
+
+static void compound_batch_short_in_the_middle_unwinds_everything(void)
+{
+	unsigned long nr = 3 * CPAGES_PER_TABLE, start = vm(FREE_PFN), end = vm(FREE_PFN + nr);
+	struct vmem_altmap am = { .base_pfn = PMEM_PFN, .end_pfn = PMEM_PFN + SEC_PAGES,
+				  .reserve = 2, .free = 1 + 64 + 30 };
+	struct env_snap a, b;
+
+	init_ok();
+	env_snapshot(&a);
+	for (int zone = 0; zone < 2; zone++) {
+		enum zone_type z = zone ? ZONE_NORMAL : ZONE_DEVICE;
+
+		/* the second table's batch comes up short after 10 heads */
+		use_test_bulk(64 + 10);
+		CHECK_EQ(vmemmap_populate_compound_pages(FREE_PFN, nr, 9, NULL, z), -ENOMEM);
+		CHECK_EQ(small_frees, bulk_pages + small_allocs); /* heads and the shared page */
+		CHECK(vmemmap_tail_find(9, z, NULL) == NULL);
+		CHECK_EQ(env_leaf(start, NULL), -1);
+		CHECK_EQ(env_leaf(end - PAGE_SIZE, NULL), -1);
+		env_snapshot(&b);
+		CHECK(env_same(&a, &b));
+	}
+	/* an altmap with room for the shared page and a table and a half of heads */
+	CHECK_EQ(vmemmap_populate_compound_pages(FREE_PFN, nr, 9, &am, ZONE_DEVICE), -ENOMEM);
+	CHECK_EQ(am.alloc, 0);
+	CHECK_EQ(am.align, 0);
+	CHECK(vmemmap_tail_find(9, ZONE_DEVICE, &am) == NULL);
+	CHECK_EQ(env_leaf(start, NULL), -1);
+	env_snapshot(&b);
+	CHECK(env_same(&a, &b));
+	vmemmap_set_allocator(NULL, NULL, NULL);
+	env_teardown();
+}
+
 /* ---- altmap ---------------------------------------------------------------------------- */
 
 static void altmap_alloc_block_buf_aligns_dynamically(void)
@@ -317,6 +516,7 @@ static void altmap_exhausted_mid_range_unwinds_everything(void)
 	unsigned long start, end;
 	struct env_snap a, b;
 	unsigned int logs;
+	unsigned long exhausted0;
 	void *first;
 
 	init_ok();
@@ -327,6 +527,7 @@ static void altmap_exhausted_mid_range_unwinds_everything(void)
 	CHECK_EQ(__pa(first), PFN_PHYS(PMEM_PFN + 4));
 	CHECK_EQ(am.align, 3);
 	env_snapshot(&a);
+	exhausted0 = a.vs.altmap_exhausted;
 	logs = fake_log_count;
 	for (int huge = 0; huge < 2; huge++) {
 		vmemmap_set_hugepages(huge);
@@ -344,7 +545,7 @@ static void altmap_exhausted_mid_range_unwinds_everything(void)
 	}
 	vmemmap_set_hugepages(true);
 	vmemmap_get_stats(&b.vs);
-	CHECK_EQ(b.vs.altmap_exhausted, 2);
+	CHECK_EQ(b.vs.altmap_exhausted - exhausted0, 2);
 	env_teardown();
 }
 
@@ -469,6 +670,11 @@ static const struct tap_case cases[] = {
 	TAP_CASE(vmemmap_set_hugepages_false_gives_base_pages),
 	TAP_CASE(hugepages_fall_back_to_base_pages_without_a_2m_block),
 	TAP_CASE(populate_without_table_pages_unwinds),
+	TAP_CASE(base_pages_come_in_one_bulk_call_per_table),
+	TAP_CASE(bulk_short_in_the_middle_unwinds_everything),
+	TAP_CASE(a_slot_in_use_fails_its_table_before_anything_is_mapped),
+	TAP_CASE(compound_heads_come_in_one_batch_per_table),
+	TAP_CASE(compound_batch_short_in_the_middle_unwinds_everything),
 	TAP_CASE(altmap_alloc_block_buf_aligns_dynamically),
 	TAP_CASE(altmap_populate_takes_every_page_from_the_altmap),
 	TAP_CASE(altmap_without_2m_falls_back_to_its_own_base_pages),

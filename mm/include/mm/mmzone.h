@@ -254,6 +254,15 @@ void vmemmap_set_allocator(phys_addr_t (*alloc)(size_t size, size_t align, void 
 			   void (*free)(phys_addr_t pa, size_t size, void *ctx), void *ctx);
 
 /**
+ * vmemmap_set_bulk_allocator() - where 4 KiB vmemmap pages come from in batches (a PTE table's
+ * worth at a time): @bulk fills @pas with up to @nr single pages, each freed on its own through
+ * the @free of vmemmap_set_allocator(), and returns how many (the @ctx given there is passed).
+ * NULL, and every vmemmap_set_allocator() call, make batches one @alloc call per page.
+ */
+void vmemmap_set_bulk_allocator(unsigned long (*bulk)(unsigned long nr, phys_addr_t *pas,
+						      void *ctx));
+
+/**
  * vmemmap_set_pgtable() - the page table the vmemmap lives in and the vmemmap region
  * [@start, @end) populate may touch (sparse_init() calls it).
  */

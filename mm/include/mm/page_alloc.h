@@ -227,6 +227,16 @@ static inline int __free_page(struct page *page)
 }
 
 /**
+ * alloc_pages_bulk_phys() - up to @nr single pages in one go (Linux alloc_pages_bulk()): one
+ * lock, the smallest free blocks first, each block split into pages that are allocated and
+ * freed on their own (__free_pages(page, 0), page_free_phys(pa, PAGE_SIZE)); not zeroed, never
+ * the page at physical address 0.
+ * @pas: gets the physical address of each page
+ * Return: how many were allocated (fewer than @nr when memory ran short; the caller frees them).
+ */
+unsigned long alloc_pages_bulk_phys(unsigned long nr, phys_addr_t *pas);
+
+/**
  * __get_free_pages() - alloc_pages() returning the linear-map address
  * @gfp: as alloc_pages()
  * @order: as alloc_pages()
@@ -337,6 +347,8 @@ void page_alloc_dump(void);
 struct pgtable_page_ops;
 extern const struct pgtable_page_ops page_alloc_table_ops;
 phys_addr_t page_alloc_vmemmap_alloc(size_t size, size_t align, void *ctx);
+/* the bulk hook: vmemmap_set_bulk_allocator(page_alloc_vmemmap_alloc_bulk) */
+unsigned long page_alloc_vmemmap_alloc_bulk(unsigned long nr, phys_addr_t *pas, void *ctx);
 void page_alloc_vmemmap_free(phys_addr_t pa, size_t size, void *ctx);
 
 #endif

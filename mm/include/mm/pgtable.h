@@ -257,6 +257,37 @@ int pgtable_link_table(struct pgtable *pt, uintptr_t va, int level, phys_addr_t 
  */
 int pgtable_unlink_table(struct pgtable *pt, uintptr_t va, int level, phys_addr_t table);
 
+/**
+ * struct pgtable_pte_batch - the leaves pgtable_map_pte_batch() writes into one PTE table
+ * @pas: the page of each own leaf, or NULL for consecutive pages from @pa
+ * @pa: first page when @pas is NULL
+ * @prot: protection of the own leaves
+ * @stride: 0: every slot is an own leaf; else only every @stride-th slot from the first is,
+ *	    the others map @ro_pa with @ro_prot (a compound page's head vmemmap page, then its
+ *	    tail-only pages onto a shared page)
+ * @ro_pa: the one page the other slots map
+ * @ro_prot: their protection
+ */
+struct pgtable_pte_batch {
+	const phys_addr_t *pas;
+	phys_addr_t pa;
+	pgprot_t prot;
+	unsigned long stride;
+	phys_addr_t ro_pa;
+	pgprot_t ro_prot;
+};
+
+/**
+ * pgtable_map_pte_batch() - map the @nr empty 4 KiB slots from @va, all in one PTE table, as
+ * @b says, in one pass under one lock: the tables above are made as needed, a new PTE table is
+ * filled before it is linked, an existing one is checked (every slot empty) then written.
+ * All or nothing: a failure leaves nothing mapped and no table page of the call allocated.
+ * Return: 0, -EINVAL (range crosses a PTE table, alignment), -ERANGE, -EOPNOTSUPP (@prot),
+ * -EEXIST (a slot or a leaf above in use), -ENOMEM (no table page).
+ */
+int pgtable_map_pte_batch(struct pgtable *pt, uintptr_t va, unsigned long nr,
+			  const struct pgtable_pte_batch *b);
+
 /** pgtable_lock() - take @pt's lock (the page-table lock of Linux, one per table tree). */
 static inline unsigned long pgtable_lock(struct pgtable *pt)
 {
