@@ -17,7 +17,7 @@ struct hstate hstates[2] = {
 
 static bool optimize_on_grow;
 
-#define BOOTMEM_MAX 16
+#define BOOTMEM_MAX 16 /* said in hugetlb_bootmem_reserve()'s message */
 
 static struct {
 	unsigned long pfn[BOOTMEM_MAX];
@@ -40,9 +40,11 @@ unsigned long hugetlb_bootmem_reserve(unsigned long nr, bool optimize)
 		}
 		bootmem.pfn[bootmem.nr++] = pfn;
 	}
+	/* asking for more than the machine has is the boot argument's fault: the caller counts it */
 	if (bootmem.nr < nr)
-		pr_warn("hugetlb: hugepages_1g=%lu: %u 1 GiB folio(s) reserved at boot (no more "
-			"free aligned GiB)\n", nr, bootmem.nr);
+		pr_err("hugetlb: hugepages_1g=%lu: only %u 1 GiB folio(s) reserved at boot (%s)\n",
+		       nr, bootmem.nr, bootmem.nr == BOOTMEM_MAX ? "zonedev keeps at most 16" :
+		       "no more free 1 GiB-aligned GiB of RAM");
 	return bootmem.nr;
 }
 

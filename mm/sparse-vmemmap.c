@@ -418,18 +418,38 @@ static int populate_base(unsigned long start, unsigned long end, struct vmem_alt
 	return 0;
 }
 
+static int free_range(unsigned long start, unsigned long end, struct vmem_altmap *altmap);
+
 static int populate_huge(unsigned long start, unsigned long end, struct vmem_altmap *altmap,
 			 unsigned long *done)
 {
-	unsigned long addr, next, ls, lsize;
+	unsigned long addr, next, ls, lsize, stop = end, tail_done;
 	int level, ret;
 
-	for (addr = start; addr < end; addr = next) {
-		next = pmd_addr_end(addr, end);
+	/*
+	 * From an altmap, the partial PMD at the end first: its base pages then sit in the room the
+	 * first leaf's 2 MiB alignment skips, as the leading partial PMD's do. The reservation of a
+	 * block (Linux's too: ALIGN(8 KiB + memmap, 2 MiB)) holds both partials and the leaves only
+	 * in that order: a 130 MiB range laid out with leaves first ran out 8 pages short.
+	 */
+	if (altmap && end % PMD_SIZE && ALIGN_DOWN(end, PMD_SIZE) > start) {
+		stop = tail_done = ALIGN_DOWN(end, PMD_SIZE);
+		ret = populate_base(stop, end, altmap, &tail_done);
+		if (ret) {
+			if (tail_done > stop)
+				free_range(stop, tail_done, altmap);
+			return ret;
+		}
+	}
+	ret = 0;
+	for (addr = start; addr < stop && !ret; addr = next) {
+		next = pmd_addr_end(addr, stop);
 		if (next - addr == PMD_SIZE) {
 			ret = existing_leaf(addr, start, end, &level, &ls, &lsize);
-			if (ret)
-				return -EEXIST;
+			if (ret) {
+				ret = -EEXIST;
+				break;
+			}
 			/* The walk stopped at the PMD or above: no table below this PMD yet. */
 			if (level >= PGTABLE_LEVEL_PMD) {
 				ret = map_leaf(addr, PMD_SIZE, altmap);
@@ -438,18 +458,17 @@ static int populate_huge(unsigned long start, unsigned long end, struct vmem_alt
 					continue;
 				}
 				if (ret != -ENOSPC)
-					return ret;
+					break;
 				stats.pmd_fallbacks++;
 			}
 		}
 		ret = populate_base(addr, next, altmap, done);
-		if (ret)
-			return ret;
 	}
-	return 0;
+	/* the caller undoes [start, *done); the tail mapped first is undone here */
+	if (ret && stop != end)
+		free_range(stop, end, altmap);
+	return ret;
 }
-
-static int free_range(unsigned long start, unsigned long end, struct vmem_altmap *altmap);
 
 static int populate(unsigned long start, unsigned long end, struct vmem_altmap *altmap,
 		    bool huge)

@@ -448,8 +448,10 @@ __noreturn void start_kernel(uint64_t cpu_hwid, phys_addr_t dtb)
 			if (iomem_boot_init() == -EBUSY)
 				boot.memblock_problems++;
 			/* boot-time gigantic folios: from memblock, before struct pages exist */
-			if (boot.args.hugepages_1g)
-				hugetlb_bootmem_reserve(boot.args.hugepages_1g, boot.args.hvo);
+			if (boot.args.hugepages_1g &&
+			    hugetlb_bootmem_reserve(boot.args.hugepages_1g, boot.args.hvo) <
+				    boot.args.hugepages_1g)
+				boot.arg_problems++;
 			if (mm_core_init())
 				boot.mm_failed = true;
 			smp_init();
