@@ -470,11 +470,48 @@ static int populate_huge(unsigned long start, unsigned long end, struct vmem_alt
 	return ret;
 }
 
+/* What a populate call changes besides the page table, so that a failed one can put it back. */
+struct populate_undo {
+	struct vmem_altmap *altmap;
+	unsigned long alloc, align;
+	long tables0;
+};
+
+static void populate_begin(struct populate_undo *u, struct vmem_altmap *altmap)
+{
+	stats.populate_calls++;
+	u->tables0 = (long)vm_pt->nr_table_pages;
+	u->altmap = altmap;
+	if (altmap) {
+		u->alloc = altmap->alloc;
+		u->align = altmap->align;
+	}
+	exhausted_at = 0;
+}
+
+/* After a failure: the altmap as it was, and where it ran out if it did. */
+static void populate_rewind_altmap(const struct populate_undo *u, unsigned long start,
+				   unsigned long end)
+{
+	if (!u->altmap)
+		return;
+	u->altmap->alloc = u->alloc;
+	u->altmap->align = u->align;
+	if (exhausted_at)
+		report_exhausted(u->altmap, start, end, altmap_nr_free(u->altmap));
+}
+
+static int populate_end(const struct populate_undo *u, int ret)
+{
+	stats.table_pages += (long)vm_pt->nr_table_pages - u->tables0;
+	return ret;
+}
+
 static int populate(unsigned long start, unsigned long end, struct vmem_altmap *altmap,
 		    bool huge)
 {
-	unsigned long saved_alloc = 0, saved_align = 0, done = start;
-	long tables0;
+	unsigned long done = start;
+	struct populate_undo undo;
 	int ret;
 
 	if (!vm_pt)
@@ -482,27 +519,15 @@ static int populate(unsigned long start, unsigned long end, struct vmem_altmap *
 	if (start >= end || start % PAGE_SIZE || end % PAGE_SIZE || start < vm_start ||
 	    end > vm_end)
 		return -EINVAL;
-	stats.populate_calls++;
-	tables0 = (long)vm_pt->nr_table_pages;
-	if (altmap) {
-		saved_alloc = altmap->alloc;
-		saved_align = altmap->align;
-	}
-	exhausted_at = 0;
+	populate_begin(&undo, altmap);
 	ret = huge ? populate_huge(start, end, altmap, &done)
 		   : populate_base(start, end, altmap, &done);
 	if (ret) {
 		if (done > start)
 			free_range(start, done, altmap);
-		if (altmap) {
-			altmap->alloc = saved_alloc;
-			altmap->align = saved_align;
-			if (exhausted_at)
-				report_exhausted(altmap, start, end, altmap_nr_free(altmap));
-		}
+		populate_rewind_altmap(&undo, start, end);
 	}
-	stats.table_pages += (long)vm_pt->nr_table_pages - tables0;
-	return ret;
+	return populate_end(&undo, ret);
 }
 
 int vmemmap_populate_basepages(unsigned long start, unsigned long end,
@@ -610,9 +635,8 @@ int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pa
 	unsigned long start = (unsigned long)pfn_to_page(start_pfn), va, next, done;
 	unsigned long step = sizeof(struct page) << order;
 	unsigned long end = start + nr_pages * sizeof(struct page);
-	unsigned long saved_alloc = 0, saved_align = 0;
+	struct populate_undo undo;
 	struct vmemmap_tail *t;
-	long tables0;
 	int ret = 0;
 
 	if (!vm_pt)
@@ -621,12 +645,7 @@ int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pa
 	    (start_pfn | nr_pages) & ((1UL << order) - 1) || !nr_pages || start < vm_start ||
 	    end > vm_end)
 		return -EINVAL;
-	stats.populate_calls++;
-	tables0 = (long)vm_pt->nr_table_pages;
-	if (altmap) {
-		saved_alloc = altmap->alloc;
-		saved_align = altmap->align;
-	}
+	populate_begin(&undo, altmap);
 	/*
 	 * ZONE_NORMAL: boot-time HugeTLB folios born optimized, HVO's shared page (kept, counted
 	 * by the folios, which HVO adopts): no shared table, so HVO can restore them leaf by leaf.
@@ -640,7 +659,6 @@ int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pa
 		ret = -ENOMEM;
 		goto out;
 	}
-	exhausted_at = 0;
 	for (va = start, done = start; va < end; va = next) {
 		unsigned long nr, heads, got;
 
@@ -685,16 +703,10 @@ int vmemmap_populate_compound_pages(unsigned long start_pfn, unsigned long nr_pa
 		vmemmap_tail_get(order, ZONE_DEVICE, altmap, 1, false); /* kept over the undo */
 		free_range(start, done, altmap);
 		vmemmap_tail_put(t, 1);
-		if (altmap) {
-			altmap->alloc = saved_alloc;
-			altmap->align = saved_align;
-			if (exhausted_at)
-				report_exhausted(altmap, start, end, altmap_nr_free(altmap));
-		}
+		populate_rewind_altmap(&undo, start, end);
 	}
 out:
-	stats.table_pages += (long)vm_pt->nr_table_pages - tables0;
-	return ret;
+	return populate_end(&undo, ret);
 }
 
 /* ---- removal ----------------------------------------------------------------------------- */

@@ -375,8 +375,9 @@ __noreturn void arch_exit(int status)
 		}
 		/*
 		 * A valid tree without /psci says there is none: an smc into an EL3 that has no
-		 * handler (QEMU raspi3b, a Raspberry Pi's spin-table stub) never comes back. Only a
-		 * tree that could not say, or whose conduit failed, is followed by blind probes.
+		 * handler (QEMU raspi3b, a Raspberry Pi's spin-table firmware) never comes back.
+		 * Only a tree that could not say, or whose conduit failed, is followed by blind
+		 * probes.
 		 */
 		if (!boot.dt_valid || strcmp(psci_conduit_name(), "none")) {
 			/* Entered at EL2, an hvc would land in our own EL2, which has no vectors. */
