@@ -218,7 +218,8 @@ static struct resource *__request_region_locked(struct resource *parent, phys_ad
 			break;
 		parent = conflict;
 	}
-	pr_err("iomem: cannot claim [mem 0x%llx-0x%llx] for %s: overlaps %s [mem 0x%llx-0x%llx]\n",
+	/* the caller decides whether a conflict is an error (a test may claim twice on purpose) */
+	pr_info("iomem: cannot claim [mem 0x%llx-0x%llx] for %s: overlaps %s [mem 0x%llx-0x%llx]\n",
 	       (unsigned long long)res->start, (unsigned long long)res->end, name ? name : "?",
 	       conflict->name ? conflict->name : "?", (unsigned long long)conflict->start,
 	       (unsigned long long)conflict->end);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// GICv2 and GICv3 as far as IPIs need them (Arm GIC architecture spec IHI 0048/0069): find the
-// controller in the tree, enable SGIs on each CPU, send SGI 0 as the IPI, acknowledge it. A
-// tree without a GIC may have the BCM2836 per-core mailboxes instead (Raspberry Pi 2/3).
+// GICv2 and GICv3 as far as IPIs and the yield's wake-up need them (Arm GIC architecture spec
+// IHI 0048/0069): find the controller in the tree, enable SGIs on each CPU, send SGI 0 as the
+// IPI, acknowledge it; enable the generic timer's PPI so that a timer can end a WFI. A tree
+// without a GIC may have the BCM2836 per-core mailboxes and timer routing instead (Raspberry
+// Pi 2/3).
+#include <arch/gic.h>
 #include <platform/boot.h>
 #include <platform/dt.h>
 #include <platform/errno.h>
@@ -10,11 +13,20 @@
 #include <platform/smp.h>
 
 #define IPI_SGI 0
+/*
+ * Priorities (lower is more urgent). Cross-CPU calls run inside the IPI's handler, so the SGI
+ * is active while they spin-wait: the timer that ends a yield's WFI must be more urgent, or the
+ * CPU interface would not signal it under the IPI's running priority and the WFI would last.
+ */
+#define IPI_PRIO 0xa0
+#define TIMER_PRIO 0x80
 #define GIC_SPURIOUS 1020
 
 /* Distributor (both versions). */
 #define GICD_CTLR 0x000
 #define GICD_ISENABLER0 0x100
+#define GICD_ISPENDR0 0x200
+#define GICD_ICPENDR0 0x280
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR 0x800
 #define GICD_SGIR 0xf00
@@ -34,6 +46,8 @@
 #define GICR_SGI_BASE 0x10000
 #define GICR_IGROUPR0 0x080
 #define GICR_ISENABLER0 0x100
+#define GICR_ISPENDR0 0x200
+#define GICR_ICPENDR0 0x280
 #define GICR_IPRIORITYR0 0x400
 
 /* BCM2836 ARM-local block (QA7_rev3.4, "Mailboxes"): 4 mailboxes per core, IPIs on mailbox 0. */
@@ -41,6 +55,10 @@
 #define L1_MBOX_SET(core) (0x80 + 0x10 * (core))
 #define L1_MBOX_CLR(core) (0xc0 + 0x10 * (core))
 #define L1_CORES 4
+/* Per-core timer routing and IRQ source (QA7_rev3.4 "Core timers interrupts", "Core interrupt
+ * sources"): bit n routes/reports timer line n (0 CNTPS, 1 CNTPNS, 2 CNTHP, 3 CNTV). */
+#define L1_TIMER_CTRL(core) (0x40 + 4 * (core))
+#define L1_IRQ_SOURCE(core) (0x60 + 4 * (core))
 
 /* 2 or 3: a GIC; 1: BCM2836 local mailboxes (l1); 0: nothing to send IPIs with. */
 static int version;
@@ -48,6 +66,10 @@ static volatile uint8_t *l1;
 static volatile uint8_t *dist, *cpuif, *redist;
 static uint64_t redist_size;
 static uint8_t gicv2_target[NR_CPUS];
+/* GIC INTID (or BCM2836 timer line) of the virtual timer; 0 until gic_timer_irq_enable(). */
+static unsigned int timer_irq;
+/* This CPU's GICv3 redistributor (RD_base), found once in arch_ipi_init(). */
+static __thread volatile uint8_t *my_rd;
 
 static inline uint32_t rd32(volatile uint8_t *base, unsigned long off)
 {
@@ -164,7 +186,7 @@ static volatile uint8_t *my_redistributor(void)
 	return NULL;
 }
 
-int arch_ipi_init(void)
+static int ipi_init(void)
 {
 	unsigned int cpu = smp_processor_id();
 
@@ -185,12 +207,13 @@ int arch_ipi_init(void)
 		/* The banked ITARGETSR0 reads back this CPU interface's own bit. */
 		gicv2_target[cpu] = (uint8_t)rd32(dist, GICD_ITARGETSR);
 		wr32(dist, GICD_ISENABLER0, 1U << IPI_SGI);
-		wr32(dist, GICD_IPRIORITYR, 0xa0);
+		wr32(dist, GICD_IPRIORITYR, IPI_PRIO);
 		wr32(cpuif, GICC_PMR, 0xf0);
 		wr32(cpuif, GICC_CTLR, 1);
 		return 0;
 	}
 	volatile uint8_t *rd = my_redistributor();
+	my_rd = rd;
 	if (!rd) {
 		pr_err("gic: cpu%u: no redistributor matches its MPIDR\n", cpu);
 		return -ENODEV;
@@ -199,7 +222,7 @@ int arch_ipi_init(void)
 	for (int i = 0; i < 1000000 && (rd32(rd, GICR_WAKER) & GICR_WAKER_ASLEEP); i++)
 		;
 	wr32(rd, GICR_SGI_BASE + GICR_IGROUPR0, ~0U);
-	wr32(rd, GICR_SGI_BASE + GICR_IPRIORITYR0, 0xa0);
+	wr32(rd, GICR_SGI_BASE + GICR_IPRIORITYR0, IPI_PRIO);
 	wr32(rd, GICR_SGI_BASE + GICR_ISENABLER0, 1U << IPI_SGI);
 	uint64_t sre;
 	__asm__ volatile("mrs %0, S3_0_C12_C12_5" : "=r"(sre));
@@ -207,6 +230,15 @@ int arch_ipi_init(void)
 	__asm__ volatile("msr S3_0_C4_C6_0, %0" ::"r"(0xf0UL));	/* ICC_PMR_EL1 */
 	__asm__ volatile("msr S3_0_C12_C12_7, %0\n\tisb" ::"r"(1UL)); /* ICC_IGRPEN1_EL1 */
 	return 0;
+}
+
+int arch_ipi_init(void)
+{
+	int ret = ipi_init();
+
+	if (!ret)
+		arm64_yield_init();
+	return ret;
 }
 
 void arch_send_ipi(unsigned int cpu)
@@ -254,6 +286,8 @@ void arm64_handle_irq(void)
 			return;
 		if (id == IPI_SGI)
 			smp_ipi_received();
+		else if (timer_irq && id == timer_irq)
+			; /* a yield's wake-up taken after all: nothing to do */
 		else
 			pr_warn("gic: unexpected interrupt %u\n", id);
 		if (version == 2)
@@ -261,4 +295,81 @@ void arm64_handle_irq(void)
 		else
 			__asm__ volatile("msr S3_0_C12_C12_1, %0" ::"r"(iar)); /* ICC_EOIR1_EL1 */
 	}
+}
+
+/*
+ * The virtual timer's line: the third entry of the arm,armv8-timer node's interrupts (secure
+ * physical, non-secure physical, virtual, hypervisor), 3 cells <type number flags> under a GIC
+ * (a PPI's INTID is number + 16), 2 cells <line flags> under the BCM2836 local controller.
+ * Without such a node, the lines the SBSA and the BCM2836 give it.
+ */
+static unsigned int virtual_timer_irq(void)
+{
+	static const char *const compat[] = { "arm,armv8-timer", "arm,armv7-timer" };
+	unsigned int cells = version == 1 ? 2 : 3;
+	unsigned int fallback = version == 1 ? 3 : 27;
+	const uint8_t *v = NULL;
+	uint32_t len = 0;
+
+	for (size_t i = 0; !v && i < ARRAY_SIZE(compat); i++) {
+		int node = dt_next_compatible(&boot.dt, -1, compat[i]);
+		if (node >= 0)
+			v = dt_getprop(&boot.dt, node, "interrupts", &len);
+	}
+	if (!v || len < 3 * cells * 4)
+		return fallback;
+	uint32_t type = dt_be32(v + 2 * cells * 4), num = dt_be32(v + (2 * cells + 1) * 4);
+	if (version == 1)
+		return type < 4 ? type : fallback;
+	return type == 1 && num < 16 ? num + 16 : fallback; /* 1: PPI */
+}
+
+unsigned int gic_timer_irq_enable(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	if (!version)
+		return 0;
+	if (cpu == 0)
+		timer_irq = virtual_timer_irq();
+	if (version == 1) {
+		unsigned int core = core_of(per_cpu(cpu)->hwid);
+		if (core >= L1_CORES)
+			return 0;
+		wr32(l1, L1_TIMER_CTRL(core), rd32(l1, L1_TIMER_CTRL(core)) | 1U << timer_irq);
+		return timer_irq;
+	}
+	unsigned int shift = (timer_irq % 4) * 8;
+	unsigned long prio = timer_irq / 4 * 4;
+	if (version == 2) {
+		wr32(dist, GICD_IPRIORITYR + prio,
+		     (rd32(dist, GICD_IPRIORITYR + prio) & ~(0xffU << shift)) | TIMER_PRIO << shift);
+		wr32(dist, GICD_ISENABLER0, 1U << timer_irq);
+		return timer_irq;
+	}
+	if (!my_rd)
+		return 0;
+	volatile uint8_t *sgi = my_rd + GICR_SGI_BASE;
+	wr32(sgi, GICR_IPRIORITYR0 + prio,
+	     (rd32(sgi, GICR_IPRIORITYR0 + prio) & ~(0xffU << shift)) | TIMER_PRIO << shift);
+	wr32(sgi, GICR_ISENABLER0, 1U << timer_irq);
+	return timer_irq;
+}
+
+bool gic_timer_irq_pending(void)
+{
+	if (version == 1)
+		return rd32(l1, L1_IRQ_SOURCE(core_of(this_cpu()->hwid))) & 1U << timer_irq;
+	if (version == 2)
+		return rd32(dist, GICD_ISPENDR0) & 1U << timer_irq;
+	return my_rd && (rd32(my_rd + GICR_SGI_BASE, GICR_ISPENDR0) & 1U << timer_irq);
+}
+
+void gic_timer_irq_clear(void)
+{
+	/* The BCM2836 line follows the timer's level: nothing latched to clear. */
+	if (version == 2)
+		wr32(dist, GICD_ICPENDR0, 1U << timer_irq);
+	else if (version == 3 && my_rd)
+		wr32(my_rd + GICR_SGI_BASE, GICR_ICPENDR0, 1U << timer_irq);
 }

@@ -16,8 +16,11 @@
 
 /* The trap entries assume this size for every stack (entry.S STACK_SIZE). */
 #define SECONDARY_STACK_SIZE (16 * 1024)
-/* How long a CPU may take to report in before we go on without it. */
-#define CPU_UP_TIMEOUT_MS 1000
+/*
+ * How long a CPU may take to report in before we go on without it: Linux arm64 waits 5 s too,
+ * and under QEMU with many vCPUs on few host cores a new CPU can wait seconds for a host core.
+ */
+#define CPU_UP_TIMEOUT_MS 5000
 
 struct percpu_area percpu_areas[NR_CPUS];
 

@@ -21,6 +21,8 @@
 #define SM_OPEN (1UL << 15)
 #define SM_ARRIVED 0x7fffUL
 
+unsigned int stop_machine_timeout_ms = 10000;
+
 static struct {
 	spinlock_t lock;
 	unsigned long gen;
@@ -62,7 +64,7 @@ static void park(void *info)
 static bool wait_arrived(unsigned int n)
 {
 	uint64_t hz = arch_counter_hz(), start = arch_counter();
-	uint64_t limit = hz / 1000 * STOP_MACHINE_TIMEOUT_MS;
+	uint64_t limit = hz / 1000 * stop_machine_timeout_ms;
 
 	for (unsigned long spins = 0;; spins++) {
 		if ((__atomic_load_n(&sm.door, __ATOMIC_ACQUIRE) & SM_ARRIVED) == n)
@@ -106,8 +108,8 @@ int stop_machine(int (*fn)(void *data), void *data)
 		sm.count++;
 		ret = fn(data);
 	} else {
-		pr_err("stop_machine: %u of %u CPUs checked in within %d ms: not run\n", arrived,
-		       n, STOP_MACHINE_TIMEOUT_MS);
+		pr_err("stop_machine: %u of %u CPUs checked in within %u ms: not run\n", arrived,
+		       n, stop_machine_timeout_ms);
 	}
 	/* @fn's stores and completed flushes come before the release */
 	smp_mb();

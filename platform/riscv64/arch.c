@@ -123,6 +123,11 @@ void arch_cpu_yield(void)
 	sbi_set_timer(~0ULL);
 }
 
+bool arch_cpu_yield_sleeps(void)
+{
+	return sbi_info.has_time && timebase_hz;
+}
+
 void arch_cpu_idle(void)
 {
 	/*

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Suite "smp": every CPU of the tree came up, has its own per-CPU area, stack and TLS, and
 // answers IPIs.
+#include <string.h>
+
+#include <arch/processor.h>
 #include <platform/arch.h>
 #include <platform/atomic.h>
 #include <platform/boot.h>
@@ -120,11 +123,75 @@ static void every_cpu_runs_on_its_own_stack(struct ktap_test *t)
 			ktap_printf("    # cpu%u ran the call %lu times\n", cpu, o.ran[cpu]);
 }
 
+#define YIELDS 32
+
+static struct {
+	unsigned long done;
+	uint64_t ticks[NR_CPUS];
+	bool sleeps[NR_CPUS];
+} yields;
+
+static void time_yields(void *info)
+{
+	unsigned int cpu = smp_processor_id();
+	uint64_t start = arch_counter();
+
+	(void)info;
+	for (int i = 0; i < YIELDS; i++)
+		arch_cpu_yield();
+	yields.ticks[cpu] = arch_counter() - start;
+	yields.sleeps[cpu] = arch_cpu_yield_sleeps();
+	__atomic_fetch_add(&yields.done, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * Spin-waits give the host core away: arch_cpu_yield() sleeps ~50 us where the arch can end a
+ * sleep with a timer, and wakes again even inside a cross-CPU call (where the call's IPI is
+ * still active: an arm64 timer interrupt no more urgent than the IPI would never end the WFI).
+ */
+static void yields_sleep_and_wake_in_calls(struct ktap_test *t)
+{
+	unsigned int others = 0, sleepers = 0;
+	uint64_t min = ~0ULL, max = 0, us = arch_counter_hz() / 1000000;
+
+	memset(&yields, 0, sizeof(yields));
+	if (smp_ipis_available()) {
+		for (unsigned int cpu = 1; cpu < num_possible_cpus(); cpu++) {
+			if (cpu_online(cpu)) {
+				KTAP_EXPECT_EQ(t, smp_call_function_single(cpu, time_yields, NULL,
+									   false), 0);
+				others++;
+			}
+		}
+	}
+	time_yields(NULL);
+	if (!wait_for(&yields.done, others + 1)) {
+		ktap_fail(t, __FILE__, __LINE__, "%lu of %u CPUs came back from %d yields in a call",
+			  __atomic_load_n(&yields.done, __ATOMIC_ACQUIRE), others + 1, YIELDS);
+		return;
+	}
+	for (unsigned int cpu = 0; cpu < num_possible_cpus(); cpu++) {
+		if (!cpu_online(cpu) || (cpu && !smp_ipis_available()))
+			continue;
+		if (yields.sleeps[cpu]) {
+			sleepers++;
+			/* the timer fires no earlier than hz / 20000 ticks after it was set */
+			KTAP_EXPECT(t, yields.ticks[cpu] >= YIELDS * (arch_counter_hz() / 20000));
+		}
+		min = yields.ticks[cpu] < min ? yields.ticks[cpu] : min;
+		max = yields.ticks[cpu] > max ? yields.ticks[cpu] : max;
+	}
+	ktap_printf("    # %u of %u CPU(s) sleep in a yield; %d yields took %llu..%llu us\n",
+		    sleepers, others + 1, YIELDS, (unsigned long long)(us ? min / us : 0),
+		    (unsigned long long)(us ? max / us : 0));
+}
+
 static const struct ktap_case smp_cases[] = {
 	KTAP_CASE(all_cpus_online),
 	KTAP_CASE(per_cpu_areas_distinct),
 	KTAP_CASE(every_cpu_answers_ipis),
 	KTAP_CASE(every_cpu_runs_on_its_own_stack),
+	KTAP_CASE(yields_sleep_and_wake_in_calls),
 };
 
 const struct ktap_suite smp_suite = {

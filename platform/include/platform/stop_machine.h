@@ -6,8 +6,12 @@
 
 #include <platform/types.h>
 
-/** How long the other CPUs get to check in before stop_machine() gives up. */
-#define STOP_MACHINE_TIMEOUT_MS 2000
+/**
+ * stop_machine_timeout_ms - how long the other CPUs get to check in before stop_machine() gives
+ * up (default 10 s: under QEMU with far more vCPUs than host cores, a CPU may wait seconds for
+ * a host core before it takes its IPI). Tests shorten it to see a timeout quickly.
+ */
+extern unsigned int stop_machine_timeout_ms;
 
 /**
  * stop_machine() - run @fn(@data) on the calling CPU, interrupts masked, while every other
@@ -23,7 +27,7 @@
  * Callers are serialised; a caller waiting for its turn serves its own cross-CPU calls, so two
  * CPUs calling it at once both get through. A CPU is parked when it next takes its call IPI or
  * polls its call queue: one that keeps interrupts masked without polling for longer than
- * STOP_MACHINE_TIMEOUT_MS makes the call fail. Must not be called with a spinlock held that
+ * stop_machine_timeout_ms makes the call fail. Must not be called with a spinlock held that
  * another CPU may spin on with interrupts masked (it would never be parked), nor from the call
  * handler. A CPU is parked only where interrupts are on or where it polls its calls (waiting
  * for a cross-CPU call or for room in a queue): it must hold no lock @fn takes there. With one

@@ -10,19 +10,32 @@
 #define DAIF_IRQ (1UL << 7)
 #define DAIF_FIQ (1UL << 6)
 
-/** arch_cpu_relax() - hint inside a spin-wait loop (`yield`). */
-static inline void arch_cpu_relax(void)
-{
-	__asm__ volatile("yield" ::: "memory");
-}
+/* Calls of arch_cpu_relax() after which it sleeps once (platform/arm64/cpu_yield.c). */
+#define RELAX_SPINS_PER_SLEEP 256
+
+extern __thread unsigned int arm64_relax_spins;
 
 /**
- * arch_cpu_yield() - in a wait that has spun long, let the CPU waited for run: a relax hint here
- * (the arm64 runs keep up without a timed sleep).
+ * arch_cpu_yield() - in a wait that has spun long, let the CPU waited for run: sleep ~50 us in
+ * WFI until the virtual timer fires (a relax hint where the timer cannot end a WFI)
  */
-static inline void arch_cpu_yield(void)
+void arch_cpu_yield(void);
+/** arch_cpu_yield_sleeps() - arch_cpu_yield() sleeps on the running CPU (not only a hint). */
+bool arch_cpu_yield_sleeps(void);
+
+/**
+ * arch_cpu_relax() - hint inside a spin-wait loop (`yield`); every RELAX_SPINS_PER_SLEEP calls
+ * on a CPU, arch_cpu_yield()'s short sleep instead, so that no spin-wait keeps the CPU it waits
+ * for off a shared host core
+ */
+static inline void arch_cpu_relax(void)
 {
-	arch_cpu_relax();
+	if (__builtin_expect(++arm64_relax_spins < RELAX_SPINS_PER_SLEEP, 1)) {
+		__asm__ volatile("yield" ::: "memory");
+		return;
+	}
+	arm64_relax_spins = 0;
+	arch_cpu_yield();
 }
 
 /** arch_smp_rmb() - order earlier loads before later loads and stores (dmb ishld). */

@@ -26,6 +26,8 @@ static inline void arch_cpu_relax(void)
  * wfi on an SBI timer (under QEMU with more vCPUs than host cores that frees a core for it).
  */
 void arch_cpu_yield(void);
+/** arch_cpu_yield_sleeps() - arch_cpu_yield() sleeps on the running CPU (not only a hint). */
+bool arch_cpu_yield_sleeps(void);
 
 /** arch_smp_rmb() - order earlier loads before later loads (fence r,r). */
 static inline void arch_smp_rmb(void)
