@@ -93,18 +93,41 @@ void hugetlb_init(bool optimize)
 	bootmem_to_pool(&hstates[1]);
 }
 
-static struct folio *alloc_fresh(const struct hstate *h)
+/*
+ * Struct pages in the vmemmap page of a folio's head: the tails HVO keeps private. The others
+ * end up mapping HVO's shared page, so a folio about to be optimized gets only these written.
+ */
+#define HEAD_VMEMMAP_PAGES (PAGE_SIZE / sizeof(struct page))
+
+/*
+ * A new folio of @h: a compound page with PG_hugetlb. @head_tails_only: only the tails in the
+ * head's vmemmap page are written (the folio goes to HVO next, which maps the others onto its
+ * shared page; finish_tails() writes them if it does not).
+ */
+static struct folio *alloc_fresh(const struct hstate *h, bool head_tails_only)
 {
+	gfp_t gfp = (head_tails_only ? 0 : __GFP_COMP) | __GFP_NOWARN;
 	struct page *p;
 
 	if (h->order <= HUGETLB_ORDER_2M)
-		p = alloc_pages(__GFP_COMP | __GFP_NOWARN, h->order);
+		p = alloc_pages(gfp, h->order);
 	else
-		p = alloc_contig_pages(1UL << h->order, 1UL << h->order, __GFP_COMP | __GFP_NOWARN);
+		p = alloc_contig_pages(1UL << h->order, 1UL << h->order, gfp);
 	if (!p)
 		return NULL;
+	if (head_tails_only) {
+		prep_compound_head(p, h->order);
+		prep_compound_tails(p, h->order, 1, HEAD_VMEMMAP_PAGES);
+	}
 	SetPageFlag(p, PG_hugetlb);
 	return page_folio(p);
+}
+
+/* The tails alloc_fresh() left unwritten, for a folio HVO did not optimize. */
+static void finish_tails(struct folio *folio)
+{
+	prep_compound_tails(&folio->page, folio_order(folio), HEAD_VMEMMAP_PAGES,
+			    folio_nr_pages(folio));
 }
 
 static int free_fresh(const struct hstate *h, struct folio *folio)
@@ -143,7 +166,7 @@ unsigned long hugetlb_pool_grow(struct hstate *h, unsigned long count)
 
 	INIT_LIST_HEAD(&fresh);
 	while (added < count) {
-		struct folio *folio = alloc_fresh(h);
+		struct folio *folio = alloc_fresh(h, optimize_on_grow);
 
 		if (!folio)
 			break;
@@ -151,11 +174,18 @@ unsigned long hugetlb_pool_grow(struct hstate *h, unsigned long count)
 		added++;
 	}
 	/*
-	 * One batch (one rendezvous, one flush) for all of them. Their tails are canonical by
-	 * construction: prep_compound_page() just wrote them and nobody else has the folios.
+	 * One batch (one rendezvous, one flush) for all of them. Their private tails are
+	 * canonical by construction (alloc_fresh() just wrote them, nobody else has the folios);
+	 * the others are never read before the remap replaces them with the shared page's.
 	 */
-	if (optimize_on_grow && added)
+	if (optimize_on_grow && added) {
+		struct page *p;
+
 		hugetlb_vmemmap_optimize_folios(&fresh, true);
+		list_for_each_entry(p, &fresh, lru)
+			if (!hugetlb_vmemmap_optimized(page_folio(p)))
+				finish_tails(page_folio(p));
+	}
 	pool_add(h, &fresh);
 	return added;
 }

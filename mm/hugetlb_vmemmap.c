@@ -38,7 +38,8 @@ static struct {
 
 /*
  * One batch: the folios, what happened to each, and whether their tails are known canonical
- * (made by prep_compound_page() and not handed out since: no byte-by-byte check needed).
+ * (fresh folios: the private ones just written, the rest about to be replaced; no byte-by-byte
+ * check needed).
  */
 struct hvo_batch {
 	struct folio **folios;

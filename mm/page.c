@@ -27,15 +27,24 @@ void init_pages(struct page *p, unsigned long nr, enum zone_type zone)
 	init_pages_raw(p, nr, (unsigned long)zone << PAGE_ZONE_SHIFT, 0, page_counts(-1, 1));
 }
 
-void prep_compound_page(struct page *head, unsigned int order)
+void prep_compound_head(struct page *head, unsigned int order)
 {
-	unsigned long zone_bits = head->flags & PAGE_ZONE_MASK;
-
 	head->flags = (head->flags & ~PAGE_ORDER_MASK) | ((unsigned long)order << PAGE_ORDER_SHIFT) |
 		      (1UL << PG_head);
+}
+
+void prep_compound_tails(struct page *head, unsigned int order, unsigned long from,
+			 unsigned long to)
+{
 	/* Tails: the canonical tail of this order (page.h), _mapcount -1, _refcount 0. */
-	init_pages_raw(head + 1, (1UL << order) - 1, zone_bits, compound_info_for_order(order),
-		       page_counts(-1, 0));
+	init_pages_raw(head + from, to - from, head->flags & PAGE_ZONE_MASK,
+		       compound_info_for_order(order), page_counts(-1, 0));
+}
+
+void prep_compound_page(struct page *head, unsigned int order)
+{
+	prep_compound_head(head, order);
+	prep_compound_tails(head, order, 1, 1UL << order);
 }
 
 void destroy_compound_page(struct page *head)

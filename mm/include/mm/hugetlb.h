@@ -113,8 +113,9 @@ int hugetlb_vmemmap_restore_folio(struct folio *folio);
 /**
  * hugetlb_vmemmap_optimize_folios() - optimize the folios on @folios (linked by page.lru) in
  * batches of up to 512 folios (4096 tail vmemmap pages): one rendezvous and one TLB flush per
- * batch. @fresh: every folio was just made by prep_compound_page() and not handed out yet, so
- * its tails are canonical by construction and are not compared byte by byte.
+ * batch. @fresh: every folio was just made and not handed out yet: the tails in its head's
+ * vmemmap page were just written canonical and the others are not read (the remap replaces
+ * them; hugetlb_pool_grow() leaves them unwritten), so nothing is compared byte by byte.
  * A folio refused stays on the list unoptimized (reported, as hugetlb_vmemmap_optimize_folio()
  * would refuse it). Return: folios optimized.
  */

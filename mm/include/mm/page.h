@@ -229,6 +229,17 @@ static inline unsigned int compound_order(const struct page *head)
  */
 void prep_compound_page(struct page *head, unsigned int order);
 
+/** prep_compound_head() - prep_compound_page()'s work on the head alone (no tail written). */
+void prep_compound_head(struct page *head, unsigned int order);
+
+/**
+ * prep_compound_tails() - write tails [@from, @to) of the order-@order compound page headed by
+ * @head as prep_compound_page() does (1 <= @from <= @to <= 2^@order). Used for a folio whose
+ * other tails are about to be mapped onto HVO's shared page: they are never written.
+ */
+void prep_compound_tails(struct page *head, unsigned int order, unsigned long from,
+			 unsigned long to);
+
 /**
  * destroy_compound_page() - turn the compound page headed by @head back into 2^order plain
  * pages: PG_head and the order are cleared in the head; former tails keep only the zone bits,
