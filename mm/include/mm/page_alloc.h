@@ -159,6 +159,14 @@ int free_reserved_page(struct page *page);
 int free_reserved_pages(struct page *page, unsigned long nr);
 
 /**
+ * adjust_managed_page_count() - @count more (or, negative, fewer) pages are the allocator's to
+ * manage (totalram_pages()): for a boot reservation that is handed over whole, as HugeTLB's
+ * boot-time gigantic folios are when their pool shrinks, then freed like any allocated range.
+ * @page: the first of them (its zone, for Linux's signature; there is one zone here)
+ */
+void adjust_managed_page_count(struct page *page, long count);
+
+/**
  * page_alloc_phys() - @size bytes of RAM aligned to @align, by physical address: the shape of
  * the page-table and vmemmap allocator hooks once they switch from memblock to the buddy
  * @size: a multiple of PAGE_SIZE, > 0
