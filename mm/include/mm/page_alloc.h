@@ -285,7 +285,8 @@ static inline int free_page(unsigned long addr)
 struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align_pages, gfp_t gfp);
 
 /**
- * free_contig_range() - give back a range from alloc_contig_pages()
+ * free_contig_range() - give back a range from alloc_contig_pages() (or a boot reservation
+ * allocated like one, its pages counted in first with adjust_managed_page_count())
  * @pfn: its first pfn
  * @nr_pages: its size
  *
