@@ -64,20 +64,29 @@ unsigned long hugetlb_bootmem_count(void)
 static void bootmem_to_pool(struct hstate *h)
 {
 	for (unsigned int i = 0; i < bootmem.nr; i++) {
-		struct folio *f = page_folio(pfn_to_page(bootmem.pfn[i]));
+		/* the head itself: page_folio() would decode whatever an unwritten page holds */
+		struct page *head = pfn_to_page(bootmem.pfn[i]);
+		struct folio *f;
 
 		if (!bootmem.adopted[i]) {
 			if (sparse_boot_compound_done(bootmem.pfn[i])) {
-				hugetlb_vmemmap_adopt(f);
+				hugetlb_vmemmap_adopt(page_folio(head));
 			} else {
-				prep_compound_page(&f->page, HUGETLB_ORDER_1G);
-				set_page_count(&f->page, 1);
+				/*
+				 * Written whole: where sparse fell back, the hand-over skipped these
+				 * struct pages (page_alloc_skip_init()) and the head holds whatever
+				 * its memblock memory held; a shrink gives the folio to the buddy.
+				 */
+				page_init_raw(head, 0, 0, page_counts(-1, 1));
+				set_page_zone(head, ZONE_NORMAL);
+				prep_compound_page(head, HUGETLB_ORDER_1G);
 			}
-			SetPageFlag(&f->page, PG_hugetlb);
+			SetPageFlag(head, PG_hugetlb);
 			/* memblock's until a shrink hands it over (free_bootmem_folio()) */
-			SetPageFlag(&f->page, PG_reserved);
+			SetPageFlag(head, PG_reserved);
 			bootmem.adopted[i] = true;
 		}
+		f = page_folio(head);
 		list_add_tail(&f->page.lru, &h->list);
 		h->nr++;
 		h->free++;

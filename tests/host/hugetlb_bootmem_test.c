@@ -2,11 +2,12 @@
 // Boot-time gigantic HugeTLB folios (mm/hugetlb.c hugetlb_bootmem_reserve(), Linux's
 // hugepagesz=1G hugepages=N) over what the kernel gives them (both entry formats): reserved from
 // memblock before sparse_init(), one born vmemmap-optimized (a head vmemmap page, every other
-// one mapping HVO's shared page), one with plain struct pages (hvo=off, or sparse fell back),
-// then the buddy hand-over of platform/common/mm_init.c. Shrinking the 1 GiB pool gives them
-// to the buddy: the optimized one after its vmemmap is restored (all or nothing: short of
+// one mapping HVO's shared page), two with plain struct pages (hvo=off: written by the
+// hand-over; sparse fell back: skipped by the hand-over, so they hold whatever the memory
+// held), then the buddy hand-over of platform/common/mm_init.c. Shrinking the 1 GiB pool gives
+// them to the buddy: the optimized one after its vmemmap is restored (all or nothing: short of
 // memory it stays optimized, whole, in the pool, nothing leaked, a later shrink frees it), the
-// plain one at once.
+// plain ones at once.
 //
 // Its own process, not a case of hvo_test.c: the born-optimized folio must exist from
 // sparse_init() on, and HVO (its shared pages) has no reset.
@@ -24,15 +25,19 @@
 #define RAM_PFN PHYS_PFN(RAM_BASE)
 #define RAM_PAGES (RAM_SIZE >> PAGE_SHIFT)
 
-/* memblock_phys_alloc() takes the highest free aligned GiB: B first (optimized), then A. */
-#define GIGA_A 0xc0000000ULL
-#define GIGA_B 0x100000000ULL
+/*
+ * memblock_phys_alloc() takes the highest free aligned GiB: B first (optimized), then A
+ * (hvo=off), then F (plain struct pages the hand-over skipped, as where sparse fell back).
+ */
+#define GIGA_F 0xc0000000ULL
+#define GIGA_A 0x100000000ULL
+#define GIGA_B 0x140000000ULL
 #define GIGA_PAGES (SZ_1G >> PAGE_SHIFT)
 #define ORDER_1G HUGETLB_ORDER_1G
 #define NVM (GIGA_PAGES * sizeof(struct page) / PAGE_SIZE) /* 4096 vmemmap pages a GiB */
 
 static struct hstate *h = &hstates[1];
-static struct folio *opt_folio, *plain_folio;
+static struct folio *opt_folio, *plain_folio, *fallback_folio;
 static struct hvo_stats st0;
 
 static void need(bool ok, const char *what)
@@ -170,14 +175,20 @@ static void release_hoard(unsigned long keep)
 		CHECK_EQ(__free_page(hoard[--nr_hoard]), 0);
 }
 
-/* The only free block of MAX_PAGE_ORDER (RAM has none that large) back out: @pfn0's GiB. */
-static void take_gigabyte_back(unsigned long pfn0)
+/*
+ * The free blocks of MAX_PAGE_ORDER (RAM has none that large) back out: exactly the GiBs at
+ * @pfn0 and @pfn1 (0: none).
+ */
+static void take_gigabytes_back(unsigned long pfn0, unsigned long pfn1)
 {
-	struct page *p;
+	unsigned long n = 1 + !!pfn1;
 
-	CHECK_EQ(nr_free_blocks(MAX_PAGE_ORDER), 1);
-	p = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
-	CHECK(p == pfn_to_page(pfn0));
+	CHECK_EQ(nr_free_blocks(MAX_PAGE_ORDER), n);
+	for (unsigned long i = 0; i < n; i++) {
+		struct page *p = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+
+		CHECK(p && (page_to_pfn(p) == pfn0 || page_to_pfn(p) == pfn1));
+	}
 	CHECK_EQ(nr_free_blocks(MAX_PAGE_ORDER), 0);
 }
 
@@ -191,34 +202,42 @@ static void boot_folios_enter_the_1g_pool(void)
 	uint64_t idx;
 
 	env_setup();
+	CHECK_EQ(memblock_add(GIGA_F, SZ_1G), 0);
 	CHECK_EQ(memblock_add(GIGA_A, SZ_1G), 0);
 	CHECK_EQ(memblock_add(GIGA_B, SZ_1G), 0);
 	/* hugepages_1g=: the GiBs are memblock's before any struct page exists */
 	memblock.alloc_limit = GIGA_B + SZ_1G;
 	CHECK_EQ(hugetlb_bootmem_reserve(1, true), 1);
-	CHECK_EQ(hugetlb_bootmem_reserve(2, false), 2); /* the fallback: plain struct pages */
+	CHECK_EQ(hugetlb_bootmem_reserve(3, false), 3); /* plain struct pages (hvo=off) */
 	memblock.alloc_limit = RAM_BASE + RAM_SIZE;     /* the memmap from (host-backed) RAM */
+	CHECK(memblock_is_region_reserved(GIGA_F, SZ_1G));
 	CHECK(memblock_is_region_reserved(GIGA_A, SZ_1G));
 	CHECK(memblock_is_region_reserved(GIGA_B, SZ_1G));
-	CHECK_EQ(hugetlb_bootmem_count(), 2);
+	CHECK_EQ(hugetlb_bootmem_count(), 3);
 	need(sparse_init(&env_pt, &env_layout) == 0, "sparse_init failed");
+	/* F as where sparse fell back: the hand-over leaves its struct pages as memory held them */
+	CHECK_EQ(page_alloc_skip_init(PHYS_PFN(GIGA_F), GIGA_PAGES), 0);
+	memset(pfn_to_page(PHYS_PFN(GIGA_F)), 0xa5, 4 * PAGE_SIZE);
 
 	for_each_free_mem_range(idx, &s, &e)
 		nr_free_mb += PFN_DOWN(e) - PFN_UP(s);
 	page_alloc_init(RAM_PFN, PHYS_PFN(GIGA_B) + GIGA_PAGES);
 	CHECK_EQ(memblock_free_all(), nr_free_mb);
+	CHECK_EQ(pfn_to_page(PHYS_PFN(GIGA_F))->flags, 0xa5a5a5a5a5a5a5a5UL);
 	pgtable_set_page_ops(&page_alloc_table_ops);
 	vmemmap_set_allocator(page_alloc_vmemmap_alloc, page_alloc_vmemmap_free, NULL);
 	need(page_alloc_ready(), "no buddy");
 	CHECK_EQ(totalram_pages(), nr_free_mb); /* the GiBs are not the buddy's */
 
 	hugetlb_init(true);
-	CHECK_EQ(h->nr, 2);
-	CHECK_EQ(h->free, 2);
+	CHECK_EQ(h->nr, 3);
+	CHECK_EQ(h->free, 3);
 	CHECK_EQ(h->optimized, 1);
 	opt_folio = page_folio(pfn_to_page(PHYS_PFN(GIGA_B)));
 	plain_folio = page_folio(pfn_to_page(PHYS_PFN(GIGA_A)));
-	need(PageHead(&opt_folio->page) && PageHead(&plain_folio->page), "no boot folios");
+	fallback_folio = page_folio(pfn_to_page(PHYS_PFN(GIGA_F)));
+	need(PageHead(&opt_folio->page) && PageHead(&plain_folio->page) &&
+	     PageHead(&fallback_folio->page), "no boot folios");
 	CHECK_EQ(list_first_entry(&h->list, struct page, lru), &opt_folio->page);
 
 	/* born optimized: the head's vmemmap page, 4095 leaves onto the shared page */
@@ -235,17 +254,22 @@ static void boot_folios_enter_the_1g_pool(void)
 	CHECK_EQ(st0.optimized, 1);
 	CHECK_EQ(st0.pages_allocated, 0);
 
-	/* plain: a compound page made as it entered the pool */
-	CHECK_EQ(folio_order(plain_folio), ORDER_1G);
-	CHECK(PageFlag(&plain_folio->page, PG_hugetlb));
-	CHECK(PageFlag(&plain_folio->page, PG_reserved));
-	CHECK(!hugetlb_vmemmap_optimized(plain_folio));
-	CHECK_EQ(page_ref_count(&plain_folio->page), 1);
-	CHECK_EQ(check_tails(plain_folio), 0);
+	/* plain: a compound page made as it entered the pool, its head written whole */
+	for (struct folio *f = plain_folio; f; f = f == plain_folio ? fallback_folio : NULL) {
+		CHECK_EQ(folio_order(f), ORDER_1G);
+		CHECK_EQ(f->page.flags, (1UL << PG_reserved) | (1UL << PG_head) |
+					(1UL << PG_hugetlb) | ((unsigned long)ORDER_1G << PAGE_ORDER_SHIFT) |
+					((unsigned long)ZONE_NORMAL << PAGE_ZONE_SHIFT));
+		CHECK(!hugetlb_vmemmap_optimized(f));
+		CHECK_EQ(page_ref_count(&f->page), 1);
+		CHECK_EQ(page_mapcount(&f->page), 0);
+		CHECK(!f->page.mapping && !f->page.private && !f->page.index);
+		CHECK_EQ(check_tails(f), 0);
+	}
 
-	/* hugetlb_init() again puts the same two back, adopted once */
+	/* hugetlb_init() again puts the same three back, adopted once */
 	hugetlb_init(true);
-	CHECK_EQ(h->nr, 2);
+	CHECK_EQ(h->nr, 3);
 	CHECK_EQ(h->optimized, 1);
 	CHECK_EQ(hugetlb_vmemmap_shared_users(ORDER_1G), 1);
 }
@@ -260,7 +284,7 @@ static void boot_folios_enter_the_1g_pool(void)
 static void short_of_memory_the_optimized_boot_folio_stays(void)
 {
 	unsigned long total_a = totalram_pages(), free_a;
-	struct page_alloc_stats pa;
+	struct page_alloc_stats pa, pb;
 	struct hvo_stats st;
 
 	hoard_all();
@@ -269,14 +293,14 @@ static void short_of_memory_the_optimized_boot_folio_stays(void)
 	CHECK_EQ(free_a, NVM - 2);
 
 	CHECK_EQ(hugetlb_pool_shrink(h, 1), 0);
-	CHECK(strstr(fake_last_log, "boot folio at pfn 0x100000 could not be freed (no memory to "
+	CHECK(strstr(fake_last_log, "boot folio at pfn 0x140000 could not be freed (no memory to "
 				    "restore its vmemmap): it stays optimized and whole") != NULL);
 	CHECK_EQ(nr_free_pages(), free_a); /* nothing leaked */
 	CHECK_EQ(totalram_pages(), total_a);
-	CHECK_EQ(h->nr, 2);
-	CHECK_EQ(h->free, 2);
+	CHECK_EQ(h->nr, 3);
+	CHECK_EQ(h->free, 3);
 	CHECK_EQ(h->optimized, 1);
-	CHECK_EQ(hugetlb_bootmem_count(), 2);
+	CHECK_EQ(hugetlb_bootmem_count(), 3);
 	CHECK_EQ(check_optimized(opt_folio), 0);
 	CHECK_EQ(check_tails(opt_folio), 0);
 	CHECK(PageFlag(&opt_folio->page, PG_reserved) && PageFlag(&opt_folio->page, PG_hugetlb));
@@ -286,19 +310,23 @@ static void short_of_memory_the_optimized_boot_folio_stays(void)
 	CHECK_EQ(st.pages_allocated, st0.pages_allocated);
 	CHECK(memblock_is_region_reserved(GIGA_B, SZ_1G));
 
-	/* both: the optimized one stays, the plain one (hvo=off) is dissolved and freed */
+	/* all three: the optimized one stays, the plain ones are dissolved and freed */
 	page_alloc_get_stats(&pa);
-	CHECK_EQ(hugetlb_pool_shrink(h, 2), 1);
+	CHECK_EQ(hugetlb_pool_shrink(h, 3), 2);
+	page_alloc_get_stats(&pb);
+	CHECK_EQ(pb.contig_frees - pa.contig_frees, 2);
 	CHECK_EQ(h->nr, 1);
 	CHECK_EQ(h->free, 1);
 	CHECK_EQ(h->optimized, 1);
 	CHECK_EQ(list_first_entry(&h->list, struct page, lru), &opt_folio->page);
 	CHECK_EQ(hugetlb_bootmem_count(), 1);
-	CHECK_EQ(nr_free_pages(), free_a + GIGA_PAGES);
-	CHECK_EQ(totalram_pages(), total_a + GIGA_PAGES);
+	CHECK_EQ(nr_free_pages(), free_a + 2 * GIGA_PAGES);
+	CHECK_EQ(totalram_pages(), total_a + 2 * GIGA_PAGES);
 	CHECK_EQ(check_free_gigabyte(PHYS_PFN(GIGA_A)), 0);
+	CHECK_EQ(check_free_gigabyte(PHYS_PFN(GIGA_F)), 0);
 	CHECK(!memblock_is_region_reserved(GIGA_A, SZ_1G));
-	take_gigabyte_back(PHYS_PFN(GIGA_A));
+	CHECK(!memblock_is_region_reserved(GIGA_F, SZ_1G));
+	take_gigabytes_back(PHYS_PFN(GIGA_A), PHYS_PFN(GIGA_F));
 	CHECK_EQ(nr_free_pages(), free_a);
 	CHECK_EQ(check_optimized(opt_folio), 0);
 	release_hoard(0);
@@ -334,9 +362,9 @@ static void shrink_gives_the_optimized_gigabyte_to_the_buddy(void)
 	hugetlb_init(true);
 	CHECK_EQ(h->nr, 0);
 	CHECK_EQ(hugetlb_pool_shrink(h, 1), 0);
-	take_gigabyte_back(PHYS_PFN(GIGA_B));
+	take_gigabytes_back(PHYS_PFN(GIGA_B), 0);
 	CHECK_EQ(nr_free_pages(), free_a - (NVM - 1));
-	printf("# 2 boot GiBs (one born optimized, one plain) given to the buddy; %lu free pages\n",
+	printf("# 3 boot GiBs (one born optimized, two plain) given to the buddy; %lu free pages\n",
 	       nr_free_pages());
 }
 
