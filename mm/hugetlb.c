@@ -251,8 +251,9 @@ unsigned long hugetlb_pool_shrink(struct hstate *h, unsigned long count)
 
 		list_del(&folio->page.lru);
 		if (hugetlb_vmemmap_optimized(folio)) {
-			pr_warn("hugetlb: %s %sfolio at pfn 0x%lx could not be freed (no memory to "
-				"restore its vmemmap): it stays optimized and whole in the pool\n",
+			/* the restore said why: no memory for the pages, or no rendezvous */
+			pr_warn("hugetlb: %s %sfolio at pfn 0x%lx could not be freed (its vmemmap "
+				"could not be restored): it stays optimized and whole in the pool\n",
 				h->name, boot ? "boot " : "", folio_pfn(folio));
 			hugetlb_folio_free(h, folio);
 			continue;

@@ -292,9 +292,17 @@ static void short_of_memory_the_optimized_boot_folio_stays(void)
 	free_a = nr_free_pages();
 	CHECK_EQ(free_a, NVM - 2);
 
+	/* the restore alone: refused whole, and it says so */
+	CHECK_EQ(hugetlb_vmemmap_restore_folio(opt_folio), -ENOMEM);
+	CHECK(strstr(fake_last_log, "4094 of the 4095 pages needed to restore the vmemmap of 1 "
+				    "folio(s) (first at pfn 0x140000): none restored, they stay "
+				    "optimized and whole") != NULL);
+	CHECK_EQ(nr_free_pages(), free_a);
+	CHECK_EQ(check_optimized(opt_folio), 0);
+
 	CHECK_EQ(hugetlb_pool_shrink(h, 1), 0);
-	CHECK(strstr(fake_last_log, "boot folio at pfn 0x140000 could not be freed (no memory to "
-				    "restore its vmemmap): it stays optimized and whole") != NULL);
+	CHECK(strstr(fake_last_log, "boot folio at pfn 0x140000 could not be freed (its vmemmap "
+				    "could not be restored): it stays optimized and whole") != NULL);
 	CHECK_EQ(nr_free_pages(), free_a); /* nothing leaked */
 	CHECK_EQ(totalram_pages(), total_a);
 	CHECK_EQ(h->nr, 3);
