@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // HugeTLB pools: 2 MiB folios from the buddy allocator, 1 GiB folios from the contiguous-range
-// allocator, optionally vmemmap-optimized as they enter the pool (Linux mm/hugetlb.c, the
-// alloc_fresh_hugetlb_folio / update_and_free_hugetlb_folio paths).
+// allocator or reserved from memblock at boot, optionally vmemmap-optimized as they enter the
+// pool; shrinking restores the vmemmap and gives every folio, boot ones included, to the buddy
+// (Linux mm/hugetlb.c, the alloc_fresh_hugetlb_folio / update_and_free_hugetlb_folio paths).
 #include <platform/errno.h>
 #include <platform/printk.h>
 
@@ -19,10 +20,11 @@ static bool optimize_on_grow;
 
 #define BOOTMEM_MAX 16 /* said in hugetlb_bootmem_reserve()'s message */
 
+/* The boot folios still held (a shrink gives them to the buddy), in reservation order. */
 static struct {
 	unsigned long pfn[BOOTMEM_MAX];
+	bool adopted[BOOTMEM_MAX]; /* made a HugeTLB folio by a first bootmem_to_pool() */
 	unsigned int nr;
-	bool adopted;
 } bootmem;
 
 unsigned long hugetlb_bootmem_reserve(unsigned long nr, bool optimize)
@@ -38,6 +40,7 @@ unsigned long hugetlb_bootmem_reserve(unsigned long nr, bool optimize)
 			memblock_phys_free(pa, SZ_1G);
 			break;
 		}
+		bootmem.adopted[bootmem.nr] = false;
 		bootmem.pfn[bootmem.nr++] = pfn;
 	}
 	/* asking for more than the machine has is the boot argument's fault: the caller counts it */
@@ -54,30 +57,86 @@ unsigned long hugetlb_bootmem_count(void)
 }
 
 /*
- * The boot folios into @h's pool. The first time they become HugeTLB folios: the ones sparse
- * made born-optimized are adopted by HVO; any other (sparse fell back) gets its tails written.
+ * The boot folios still held into @h's pool. The first time they become HugeTLB folios: the
+ * ones sparse made born-optimized are adopted by HVO; any other (hvo=off, or sparse fell back)
+ * gets its tails written.
  */
 static void bootmem_to_pool(struct hstate *h)
 {
 	for (unsigned int i = 0; i < bootmem.nr; i++) {
-		struct folio *f = page_folio(pfn_to_page(bootmem.pfn[i]));
+		/* the head itself: page_folio() would decode whatever an unwritten page holds */
+		struct page *head = pfn_to_page(bootmem.pfn[i]);
+		struct folio *f;
 
-		if (!bootmem.adopted) {
+		if (!bootmem.adopted[i]) {
 			if (sparse_boot_compound_done(bootmem.pfn[i])) {
-				hugetlb_vmemmap_adopt(f);
+				hugetlb_vmemmap_adopt(page_folio(head));
 			} else {
-				prep_compound_page(&f->page, HUGETLB_ORDER_1G);
-				set_page_count(&f->page, 1);
+				/*
+				 * Written whole: where sparse fell back, the hand-over skipped these
+				 * struct pages (page_alloc_skip_init()) and the head holds whatever
+				 * its memblock memory held; a shrink gives the folio to the buddy.
+				 */
+				page_init_raw(head, 0, 0, page_counts(-1, 1));
+				set_page_zone(head, ZONE_NORMAL);
+				prep_compound_page(head, HUGETLB_ORDER_1G);
 			}
-			SetPageFlag(&f->page, PG_hugetlb);
-			SetPageFlag(&f->page, PG_reserved); /* memblock's, never the buddy's */
+			SetPageFlag(head, PG_hugetlb);
+			/* memblock's until a shrink hands it over (free_bootmem_folio()) */
+			SetPageFlag(head, PG_reserved);
+			bootmem.adopted[i] = true;
 		}
+		f = page_folio(head);
 		list_add_tail(&f->page.lru, &h->list);
 		h->nr++;
 		h->free++;
 		h->optimized += hugetlb_vmemmap_optimized(f);
 	}
-	bootmem.adopted = true;
+}
+
+/* @pfn's boot folio is the buddy's now: hugetlb_init() must not put it in the pool again. */
+static void bootmem_forget(struct hstate *h, unsigned long pfn)
+{
+	unsigned long flags = mm_lock(&h->lock);
+
+	for (unsigned int i = 0; i < bootmem.nr; i++) {
+		if (bootmem.pfn[i] != pfn)
+			continue;
+		for (bootmem.nr--; i < bootmem.nr; i++) {
+			bootmem.pfn[i] = bootmem.pfn[i + 1];
+			bootmem.adopted[i] = bootmem.adopted[i + 1];
+		}
+		break;
+	}
+	mm_unlock(&h->lock, flags);
+}
+
+/*
+ * A boot folio, its vmemmap whole (restored, or never optimized), leaves the pool for the buddy
+ * as Linux frees a bootmem gigantic folio: its pages were never the allocator's, so they are
+ * counted as managed now, and the free dissolves the compound page (every tail a plain page
+ * again: zone, _mapcount -1, _refcount 0) and puts the GiB on the free lists in blocks of
+ * MAX_PAGE_ORDER. The memblock reservation goes with it, as page_free_phys() does for boot
+ * blocks. Return: 0, or free_contig_range()'s refusal (nothing changed then).
+ */
+static int free_bootmem_folio(struct hstate *h, struct folio *folio)
+{
+	unsigned long pfn = folio_pfn(folio), nr = folio_nr_pages(folio);
+	int ret;
+
+	ClearPageFlag(&folio->page, PG_hugetlb);
+	ClearPageFlag(&folio->page, PG_reserved);
+	adjust_managed_page_count(&folio->page, (long)nr);
+	ret = free_contig_range(pfn, nr);
+	if (ret) {
+		adjust_managed_page_count(&folio->page, -(long)nr);
+		SetPageFlag(&folio->page, PG_reserved);
+		SetPageFlag(&folio->page, PG_hugetlb);
+		return ret;
+	}
+	memblock_phys_free(PFN_PHYS(pfn), PFN_PHYS(nr));
+	bootmem_forget(h, pfn);
+	return 0;
 }
 
 void hugetlb_init(bool optimize)
@@ -132,10 +191,16 @@ static void finish_tails(struct folio *folio)
 
 static int free_fresh(const struct hstate *h, struct folio *folio)
 {
+	int ret;
+
 	ClearPageFlag(&folio->page, PG_hugetlb);
 	if (h->order <= HUGETLB_ORDER_2M)
-		return __free_pages(&folio->page, h->order);
-	return free_contig_range(folio_pfn(folio), 1UL << h->order);
+		ret = __free_pages(&folio->page, h->order);
+	else
+		ret = free_contig_range(folio_pfn(folio), 1UL << h->order);
+	if (ret) /* refused, nothing changed: it goes back to the pool a HugeTLB folio */
+		SetPageFlag(&folio->page, PG_hugetlb);
+	return ret;
 }
 
 /* Put the folios of @list into @h's pool. */
@@ -193,25 +258,16 @@ unsigned long hugetlb_pool_grow(struct hstate *h, unsigned long count)
 unsigned long hugetlb_pool_shrink(struct hstate *h, unsigned long count)
 {
 	unsigned long freed = 0, taken = 0, restored, flags;
-	struct list_head list, keep;
+	struct list_head list;
 
 	INIT_LIST_HEAD(&list);
-	INIT_LIST_HEAD(&keep);
 	while (taken < count) {
 		struct folio *folio = hugetlb_folio_alloc(h);
 
 		if (!folio)
 			break;
-		/* boot-time folios stay in the pool: their memory was never the buddy's */
-		list_add_tail(&folio->page.lru,
-			      PageFlag(&folio->page, PG_reserved) ? &keep : &list);
+		list_add_tail(&folio->page.lru, &list);
 		taken++;
-	}
-	while (!list_empty(&keep)) {
-		struct page *p = list_first_entry(&keep, struct page, lru);
-
-		list_del(&p->lru);
-		hugetlb_folio_free(h, page_folio(p));
 	}
 	/* the optimized ones get their vmemmap back in batches; a batch short of memory none */
 	restored = hugetlb_vmemmap_restore_folios(&list);
@@ -220,11 +276,24 @@ unsigned long hugetlb_pool_shrink(struct hstate *h, unsigned long count)
 	mm_unlock(&h->lock, flags);
 	while (!list_empty(&list)) {
 		struct folio *folio = page_folio(list_first_entry(&list, struct page, lru));
+		bool boot = PageFlag(&folio->page, PG_reserved);
+		int ret;
 
 		list_del(&folio->page.lru);
-		if (hugetlb_vmemmap_optimized(folio) || free_fresh(h, folio)) {
-			pr_warn("hugetlb: %s folio at pfn 0x%lx could not be freed (no memory to "
-				"restore its vmemmap)\n", h->name, folio_pfn(folio));
+		if (hugetlb_vmemmap_optimized(folio)) {
+			/* the restore said why: no memory for the pages, or no rendezvous */
+			pr_warn("hugetlb: %s %sfolio at pfn 0x%lx could not be freed (its vmemmap "
+				"could not be restored): it stays optimized and whole in the pool\n",
+				h->name, boot ? "boot " : "", folio_pfn(folio));
+			hugetlb_folio_free(h, folio);
+			continue;
+		}
+		/* a boot folio's memory was memblock's: it joins the buddy for the first time */
+		ret = boot ? free_bootmem_folio(h, folio) : free_fresh(h, folio);
+		if (ret) {
+			pr_warn("hugetlb: %s %sfolio at pfn 0x%lx could not be freed (the page "
+				"allocator refused it: %d): it stays in the pool\n", h->name,
+				boot ? "boot " : "", folio_pfn(folio), ret);
 			hugetlb_folio_free(h, folio);
 			continue;
 		}

@@ -830,6 +830,16 @@ int free_reserved_pages(struct page *page, unsigned long nr)
 	return 0;
 }
 
+void adjust_managed_page_count(struct page *page, long count)
+{
+	struct zone *zone = &zone_normal;
+
+	(void)page;
+	zone_lock(zone);
+	zone->managed_pages += (unsigned long)count;
+	zone_unlock(zone);
+}
+
 static struct page *alloc_phys_block(unsigned long nr, size_t size, size_t align, gfp_t gfp)
 {
 	if (!(nr & (nr - 1)) && align <= size && nr <= MAX_ORDER_NR_PAGES)

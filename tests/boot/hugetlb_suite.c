@@ -31,6 +31,7 @@
 static struct {
 	unsigned long free0, tables0;
 	struct folio *probe_folio;
+	long boot_pages; /* what the boot folios given to the buddy added to its free pages */
 } hs;
 
 static int init(char *why, size_t len)
@@ -41,6 +42,7 @@ static int init(char *why, size_t len)
 	}
 	hs.free0 = nr_free_pages();
 	hs.tables0 = kernel_pgtable.nr_table_pages;
+	hs.boot_pages = 0;
 	hugetlb_init(boot.args.hvo);
 	return 0;
 }
@@ -520,6 +522,130 @@ static void self_hosted_vmemmap_is_refused(struct ktap_test *t)
 	KTAP_EXPECT_EQ(t, memunmap_pages(&pg), 0);
 }
 
+#define BOOT_FOLIOS_MAX 16 /* as hugetlb_bootmem_reserve() keeps */
+#define VMEMMAP_PAGES_1G ((1UL << HUGETLB_ORDER_1G) * sizeof(struct page) / PAGE_SIZE)
+
+static phys_addr_t boot_vmemmap_pa[VMEMMAP_PAGES_1G];
+
+/* Shell sort of @n physical addresses; Return: whether two are the same. */
+static bool has_duplicates(phys_addr_t *a, unsigned long n)
+{
+	for (unsigned long gap = n / 2; gap; gap /= 2)
+		for (unsigned long i = gap; i < n; i++)
+			for (unsigned long j = i; j >= gap && a[j - gap] > a[j]; j -= gap) {
+				phys_addr_t x = a[j];
+
+				a[j] = a[j - gap];
+				a[j - gap] = x;
+			}
+	for (unsigned long i = 1; i < n; i++)
+		if (a[i] == a[i - 1])
+			return true;
+	return false;
+}
+
+/*
+ * The GiB at @pfn0 went back to the buddy: the struct pages of all its 2^18 pfns are free RAM
+ * pages (the first the head of one free block of MAX_PAGE_ORDER, every other a plain page:
+ * zone bits only, its own head, no reference, no mapping) and the vmemmap pages holding them
+ * are real: 4096 writable leaves on distinct pages, none the shared tail page, each written
+ * (with the value it holds). Return: problems found.
+ */
+static unsigned long check_gigabyte_freed(unsigned long pfn0)
+{
+	phys_addr_t shared = hugetlb_vmemmap_shared_page(HUGETLB_ORDER_1G);
+	const struct page *head = pfn_to_page(pfn0);
+	unsigned long bad = 0, zone = head->flags & PAGE_ZONE_MASK;
+	struct pgtable_walk_result r;
+	uint64_t v;
+
+	bad += !PageFlag(head, PG_buddy) || head->private != MAX_PAGE_ORDER ||
+	       page_zonenum(head) != ZONE_NORMAL || PageFlag(head, PG_reserved) ||
+	       PageFlag(head, PG_hugetlb) || PageFlag(head, PG_vmemmap_optimized) ||
+	       PageCompound(head) || page_ref_count(head) != 0;
+	for (unsigned long i = 1; i < (1UL << HUGETLB_ORDER_1G); i++) {
+		const struct page *p = head + i;
+
+		bad += p->flags != zone || compound_head(p) != p || page_ref_count(p) != 0 ||
+		       page_mapcount(p) != 0 || p->mapping || p->private;
+	}
+	for (unsigned long i = 0; i < VMEMMAP_PAGES_1G; i++) {
+		struct page *p = (struct page *)head + i * (PAGE_SIZE / sizeof(struct page));
+
+		boot_vmemmap_pa[i] = vmemmap_backing(p, &r);
+		bad += !boot_vmemmap_pa[i] || boot_vmemmap_pa[i] == shared ||
+		       !(pgprot_val(r.prot) & PGPROT_WRITE);
+		bad += probe_read(&p->_pad, &v) || probe_write(&p->_pad, v);
+	}
+	bad += has_duplicates(boot_vmemmap_pa, VMEMMAP_PAGES_1G);
+	return bad;
+}
+
+/*
+ * hugepages_1g=N: shrinking the 1 GiB pool gives the boot folios to the buddy as well (Linux
+ * frees bootmem gigantic folios like any other): the vmemmap of a born-optimized one is
+ * restored first (4095 pages from the buddy), then its GiB joins the free lists as one block of
+ * MAX_PAGE_ORDER; a plain one (hvo=off) is dissolved and freed. Every page of each GiB is then
+ * counted free, and its struct pages are real, writable, private vmemmap. The run-time folios
+ * follow.
+ */
+static void boot_gigantic_folios_go_back_to_the_buddy(struct ktap_test *t)
+{
+	struct hstate *h = &hstates[1];
+	unsigned long nb = hugetlb_bootmem_count(), pfn[BOOT_FOLIOS_MAX], nopt = 0, n = 0, bad = 0;
+	unsigned long free0 = nr_free_pages(), total0 = totalram_pages(), blocks0, freed;
+	struct hvo_stats before, after;
+	struct page *p;
+	uint64_t insn;
+
+	if (!nb) {
+		ktap_skip(t, boot.args.hugepages_1g ? "no boot 1 GiB folio reserved" :
+			  "hugepages_1g=0");
+		return;
+	}
+	/* the boot folios lead the pool (hugetlb_init() put them first): a shrink takes them */
+	list_for_each_entry(p, &h->list, lru) {
+		if (n == nb)
+			break;
+		KTAP_EXPECT(t, PageFlag(p, PG_reserved) && PageFlag(p, PG_hugetlb));
+		nopt += hugetlb_vmemmap_optimized(page_folio(p));
+		pfn[n++] = page_to_pfn(p);
+	}
+	KTAP_EXPECT_EQ(t, n, nb);
+	KTAP_EXPECT_EQ(t, nopt, boot.args.hvo ? nb : 0);
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_shared_users(HUGETLB_ORDER_1G), h->optimized);
+	blocks0 = nr_free_blocks(MAX_PAGE_ORDER);
+	hugetlb_vmemmap_get_stats(&before);
+	insn = arch_insn_count();
+	freed = hugetlb_pool_shrink(h, n);
+	insn = arch_insn_count() - insn;
+	hugetlb_vmemmap_get_stats(&after);
+	KTAP_EXPECT_EQ(t, freed, n);
+	KTAP_EXPECT_EQ(t, hugetlb_bootmem_count(), 0);
+	/* every page of each GiB is free now, less the vmemmap pages the restores took */
+	KTAP_EXPECT_EQ(t, after.pages_allocated - before.pages_allocated,
+		       nopt * (VMEMMAP_PAGES_1G - 1));
+	KTAP_EXPECT_EQ(t, nr_free_pages() - free0,
+		       freed * (1UL << HUGETLB_ORDER_1G) - nopt * (VMEMMAP_PAGES_1G - 1));
+	KTAP_EXPECT_EQ(t, totalram_pages() - total0, freed * (1UL << HUGETLB_ORDER_1G));
+	KTAP_EXPECT_EQ(t, nr_free_blocks(MAX_PAGE_ORDER) - blocks0, freed);
+	KTAP_EXPECT_EQ(t, hugetlb_vmemmap_shared_users(HUGETLB_ORDER_1G), h->optimized);
+	hs.boot_pages = (long)(nr_free_pages() - free0);
+	for (unsigned long i = 0; i < n; i++)
+		bad += check_gigabyte_freed(pfn[i]);
+	KTAP_EXPECT_EQ(t, bad, 0);
+	ktap_printf("    # %lu boot 1 GiB folio(s) (%lu optimized) given to the buddy: +%lu free "
+		    "pages, %lu vmemmap pages restored; struct pages free and vmemmap private: %lu "
+		    "problems\n", freed, nopt, nr_free_pages() - free0,
+		    after.pages_allocated - before.pages_allocated, bad);
+	if (freed)
+		ktap_metric("hugetlb_1g_boot_free_insns_per_folio", insn / freed, "insns");
+	/* none of them is in the pool any more */
+	list_for_each_entry(p, &h->list, lru)
+		for (unsigned long i = 0; i < freed; i++)
+			KTAP_EXPECT(t, page_to_pfn(p) != pfn[i]);
+}
+
 static void shrinking_gives_every_page_back(struct ktap_test *t)
 {
 	struct vmemmap_tail_stats ts;
@@ -528,15 +654,17 @@ static void shrinking_gives_every_page_back(struct ktap_test *t)
 
 	hugetlb_pool_shrink(&hstates[0], hstates[0].nr);
 	hugetlb_pool_shrink(&hstates[1], hstates[1].nr);
-	/* boot-time folios stay: their memory never was the page allocator's */
-	KTAP_EXPECT_EQ(t, hstates[0].nr + hstates[1].nr, hugetlb_bootmem_count());
+	/* boot-time folios too: they went to the buddy (boot_gigantic_folios_go_back_...) */
+	KTAP_EXPECT_EQ(t, hstates[0].nr + hstates[1].nr, 0);
+	KTAP_EXPECT_EQ(t, hugetlb_bootmem_count(), 0);
 	hugetlb_vmemmap_get_stats(&st);
-	KTAP_EXPECT_EQ(t, st.optimized, boot.args.hvo ? hugetlb_bootmem_count() : 0);
+	KTAP_EXPECT_EQ(t, st.optimized, 0);
 	/* what stays: the PTE tables of split vmemmap PMDs and the shared tail pages */
 	tables = kernel_pgtable.nr_table_pages - hs.tables0;
 	/* shared pages from the boot pool never were the page allocator's */
 	vmemmap_tail_get_stats(&ts);
-	KTAP_EXPECT_EQ(t, nr_free_pages() + tables + st.shared_pages - ts.pool_used, hs.free0);
+	KTAP_EXPECT_EQ(t, nr_free_pages() + tables + st.shared_pages - ts.pool_used,
+		       hs.free0 + hs.boot_pages);
 	ktap_printf("    # after shrinking: %lu split vmemmap table page(s), %lu shared tail "
 		    "page(s) kept\n", tables, st.shared_pages);
 }
@@ -549,6 +677,7 @@ static const struct ktap_case hugetlb_cases[] = {
 	KTAP_CASE(rendezvous_timeout_changes_nothing),
 	KTAP_CASE(gigantic_1g_folio),
 	KTAP_CASE(self_hosted_vmemmap_is_refused),
+	KTAP_CASE(boot_gigantic_folios_go_back_to_the_buddy),
 	KTAP_CASE(shrinking_gives_every_page_back),
 };
 

@@ -6,7 +6,8 @@
 // Checked through the page table and the vmemmap itself: the tail-only vmemmap pages map the
 // shared read-only page, the freed backing really reached the buddy (page by page), restore
 // gives private writable copies, refusals change nothing, the pools give every page back, and a
-// 1 GiB folio reserved at boot is optimized across its 8 vmemmap PMDs.
+// 1 GiB folio reserved at boot is optimized across its 8 vmemmap PMDs. Boot folios born
+// optimized (hugetlb_bootmem_reserve()) and their freeing to the buddy: hugetlb_bootmem_test.c.
 //
 // HVO keeps its shared pages for the life of the kernel and has no reset, so the cases share one
 // environment set up by the first case and run in order; each gives back what it took, and the

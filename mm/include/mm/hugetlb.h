@@ -41,7 +41,8 @@ extern struct hstate hstates[2];
 
 /**
  * hugetlb_init() - empty pools; @optimize: pool growth optimizes each new folio's vmemmap.
- * The boot-time gigantic folios (hugetlb_bootmem_reserve()) are put in the 1 GiB pool again.
+ * The boot-time gigantic folios still held (hugetlb_bootmem_count()) are put in the 1 GiB pool
+ * again.
  */
 void hugetlb_init(bool optimize);
 
@@ -55,7 +56,10 @@ void hugetlb_init(bool optimize);
  */
 unsigned long hugetlb_bootmem_reserve(unsigned long nr, bool optimize);
 
-/** hugetlb_bootmem_count() - boot-time gigantic folios (in the 1 GiB pool, never freed). */
+/**
+ * hugetlb_bootmem_count() - boot-time gigantic folios still held: reserved at boot and not yet
+ * given to the buddy allocator by a shrink of the 1 GiB pool (hugetlb_pool_shrink()).
+ */
 unsigned long hugetlb_bootmem_count(void);
 
 /** hugetlb_vmemmap_adopt() - count @folio, born optimized, as HVO's (a user of its page). */
@@ -70,7 +74,11 @@ void hugetlb_vmemmap_adopt(struct folio *folio);
 unsigned long hugetlb_pool_grow(struct hstate *h, unsigned long count);
 
 /**
- * hugetlb_pool_shrink() - give up to @count free folios back (vmemmap restored first).
+ * hugetlb_pool_shrink() - give up to @count free folios back (vmemmap restored first): to the
+ * allocator they came from, boot-time gigantic ones to the buddy allocator (their 2^18 pages
+ * counted as managed from then on, one block of MAX_PAGE_ORDER; with hvo=off just dissolved
+ * and freed). A folio whose restore finds no memory stays optimized, whole, in the pool (said
+ * in the log), as does one the allocator refuses.
  * Return: folios freed; fewer when some could not be restored (no memory for their vmemmap).
  */
 unsigned long hugetlb_pool_shrink(struct hstate *h, unsigned long count);

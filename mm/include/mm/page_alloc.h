@@ -159,6 +159,14 @@ int free_reserved_page(struct page *page);
 int free_reserved_pages(struct page *page, unsigned long nr);
 
 /**
+ * adjust_managed_page_count() - @count more (or, negative, fewer) pages are the allocator's to
+ * manage (totalram_pages()): for a boot reservation that is handed over whole, as HugeTLB's
+ * boot-time gigantic folios are when their pool shrinks, then freed like any allocated range.
+ * @page: the first of them (its zone, for Linux's signature; there is one zone here)
+ */
+void adjust_managed_page_count(struct page *page, long count);
+
+/**
  * page_alloc_phys() - @size bytes of RAM aligned to @align, by physical address: the shape of
  * the page-table and vmemmap allocator hooks once they switch from memblock to the buddy
  * @size: a multiple of PAGE_SIZE, > 0
@@ -277,7 +285,8 @@ static inline int free_page(unsigned long addr)
 struct page *alloc_contig_pages(unsigned long nr_pages, unsigned long align_pages, gfp_t gfp);
 
 /**
- * free_contig_range() - give back a range from alloc_contig_pages()
+ * free_contig_range() - give back a range from alloc_contig_pages() (or a boot reservation
+ * allocated like one, its pages counted in first with adjust_managed_page_count())
  * @pfn: its first pfn
  * @nr_pages: its size
  *
