@@ -1022,6 +1022,48 @@ static void out_of_memory_restore_changes_nothing(void)
 	CHECK_EQ(nr_free_pages(), free_a);
 }
 
+/* fakes/stop_machine_host.c: how many of the next rendezvous time out */
+extern unsigned int stop_machine_host_timeouts;
+
+/*
+ * Growth with HVO writes only the tails in a folio's head vmemmap page (the other vmemmap pages
+ * are about to map the shared page). A folio HVO then refuses, here because the arm64
+ * rendezvous times out, must get every other tail written before it enters the pool: the
+ * block's struct pages are scribbled on first, and every tail must read canonical.
+ */
+static void refused_growth_still_writes_every_tail(void)
+{
+	struct hstate *h = &hstates[0];
+	struct page *blk = alloc_pages(0, ORDER_2M), want, *p;
+	unsigned long pfn, wrong = 0;
+	struct folio *f;
+
+	need(blk != NULL, "no 2 MiB block");
+	pfn = page_to_pfn(blk);
+	for (unsigned long i = 1; i < PAGES_2M; i++)
+		blk[i].index = 0x5a5a0000UL + i; /* what a canonical tail has 0 in */
+	CHECK_EQ(__free_pages(blk, ORDER_2M), 0);
+
+	hugetlb_init(true);
+	stop_machine_host_timeouts = ARCH_NEEDS_BBM ? 1 : 0;
+	CHECK_EQ(hugetlb_pool_grow(h, 1), 1);
+	stop_machine_host_timeouts = 0;
+	p = list_first_entry(&h->list, struct page, lru);
+	f = page_folio(p);
+	CHECK_EQ(folio_pfn(f), pfn); /* the block just freed (the buddy hands it out first) */
+	CHECK_EQ(hugetlb_vmemmap_optimized(f), !ARCH_NEEDS_BBM);
+	CHECK_EQ(h->optimized, !ARCH_NEEDS_BBM);
+	canonical_tail(&want, ORDER_2M);
+	for (unsigned long i = 1; i < PAGES_2M; i++)
+		wrong += memcmp(&f->page + i, &want, sizeof(want)) != 0 ||
+			 compound_head(&f->page + i) != &f->page;
+	CHECK_EQ(wrong, 0);
+	printf("# %s: %lu wrong tails\n", ARCH_NEEDS_BBM ? "refused (rendezvous timed out)" :
+	       "optimized (no rendezvous on this arch)", wrong);
+	CHECK_EQ(hugetlb_pool_shrink(h, 1), 1);
+	CHECK_EQ(h->nr, 0);
+}
+
 /* ---- 7: 1 GiB ------------------------------------------------------------------------------ */
 
 static void gigantic_folio_spans_eight_vmemmap_pmds(void)
@@ -1175,6 +1217,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(a_batch_splits_at_most_the_remap_limit),
 	TAP_CASE(pools_grow_optimized_and_shrink_back),
 	TAP_CASE(out_of_memory_restore_changes_nothing),
+	TAP_CASE(refused_growth_still_writes_every_tail),
 	TAP_CASE(gigantic_folio_spans_eight_vmemmap_pmds),
 	TAP_CASE(every_vmemmap_page_is_accounted_for),
 };
