@@ -62,8 +62,9 @@ void arch_cpu_yield(void)
 		return;
 	}
 	/*
-	 * Interrupts masked: WFI still ends on a pending one (timer or IPI), and an IPI is taken
-	 * when the caller's mask comes back. The timer is off again before that, and the pending
+	 * Interrupts masked: WFI still ends on a pending one the controller signals (the timer
+	 * always; an IPI unless this CPU is inside one's handler, at its priority), and an IPI is
+	 * taken when the caller's mask comes back. The timer is off again before that, and the pending
 	 * state a GIC latched from it is cleared, so it is never taken.
 	 */
 	unsigned long flags = arch_local_irq_save();
