@@ -105,22 +105,30 @@ uint64_t arch_insn_count(void)
 	return n;
 }
 
+#define SIE_SSIE (1UL << 1)
 #define SIE_STIE (1UL << 5)
 
 void arch_cpu_yield(void)
 {
 	/*
 	 * Give the host core away for ~50 us: a vCPU in wfi sleeps, letting the one we wait for run
-	 * (QEMU with more vCPUs than host cores). The timer wakes wfi with sstatus.SIE clear, so no
-	 * trap is taken; an IPI wakes it early and stays pending for the idle loop.
+	 * (QEMU with more vCPUs than host cores). Only the timer is enabled in sie meanwhile: inside
+	 * a cross-CPU call the IPI handler has already run, and a later IPI left pending would end
+	 * every such wfi at once (a 64-hart HVO race spun instead of sleeping). The timer is off
+	 * again before sie and sstatus.SIE come back, so it is never taken; a pending IPI is then.
 	 */
 	if (!sbi_info.has_time || !timebase_hz) {
 		arch_cpu_relax();
 		return;
 	}
+	unsigned long flags = arch_local_irq_save();
+	unsigned long sie = csr_read(sie);
+
 	sbi_set_timer(arch_counter() + timebase_hz / 20000 + 1);
-	__asm__ volatile("csrs sie, %0\n\twfi\n\tcsrc sie, %0" ::"r"(SIE_STIE) : "memory");
+	__asm__ volatile("csrw sie, %0\n\twfi" ::"r"((sie & ~SIE_SSIE) | SIE_STIE) : "memory");
 	sbi_set_timer(~0ULL);
+	__asm__ volatile("csrw sie, %0" ::"r"(sie) : "memory");
+	arch_local_irq_restore(flags);
 }
 
 bool arch_cpu_yield_sleeps(void)

@@ -211,13 +211,13 @@ static void restore_then_optimize_again(struct ktap_test *t)
  * Each arm64 optimize or restore is a rendezvous of every CPU, each riscv64 one a remote fence
  * of every hart: under TCG with more CPUs than host cores that can take tens of milliseconds, so
  * the rounds stop after this many seconds (at least RACE_MIN_ROUNDS must have run). With
- * -smp 2 the 1000 rounds take about a second; arm64 -smp 64 on two host cores runs 40 to 50
- * (2 to 4 while the readers never slept), riscv64 -smp 8 about 80.
+ * -smp 2 to 4 the 1000 rounds take about a second; -smp 64 on two host cores runs about 380
+ * (arm64) and 50 (riscv64); 2 to 4 while the readers slept every 256 passes or never.
  */
 #define RACE_BUDGET_S 8
 #define RACE_MIN_ROUNDS 8
 /* A reader's passes over the tails between two arch_cpu_yield() sleeps. */
-#define RACE_PASSES_PER_SLEEP 256
+#define RACE_PASSES_PER_SLEEP 16
 
 static struct {
 	struct folio *f[RACE_FOLIOS];
