@@ -7,8 +7,8 @@
 #include <stdbool.h>
 
 /**
- * gic_timer_irq_enable() - let the virtual timer's interrupt reach the running CPU (call after
- * its arch_ipi_init() succeeded)
+ * gic_timer_irq_enable() - let the virtual timer's interrupt reach the running CPU (called
+ * from arch_ipi_init() once the CPU takes IPIs: the controller is set up for it then)
  * Return: the line (GIC INTID or BCM2836 timer line), or 0 when there is no way to.
  */
 unsigned int gic_timer_irq_enable(void);
