@@ -62,13 +62,15 @@ void arch_cpu_yield(void)
 		return;
 	}
 	/*
-	 * Interrupts masked: WFI still ends on a pending one the controller signals (the timer
-	 * always; an IPI unless this CPU is inside one's handler, at its priority), and an IPI is
-	 * taken when the caller's mask comes back. The timer is off again before that, and the pending
-	 * state a GIC latched from it is cleared, so it is never taken.
+	 * Interrupts masked, and only the timer let through the controller: WFI ends when it
+	 * fires, not at once on an IPI left pending (raised during a cross-CPU call, or while the
+	 * caller masks interrupts); that IPI is taken when the caller's mask comes back. The timer
+	 * is off again before that, and the pending state a GIC latched from it is cleared, so it
+	 * is never taken.
 	 */
 	unsigned long flags = arch_local_irq_save();
 
+	gic_timer_only(true);
 	write_sysreg(cntv_tval_el0, arch_counter_hz() / 20000 + 1);
 	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
 	isb();
@@ -76,5 +78,6 @@ void arch_cpu_yield(void)
 	write_sysreg(cntv_ctl_el0, 0);
 	isb();
 	gic_timer_irq_clear();
+	gic_timer_only(false);
 	arch_local_irq_restore(flags);
 }

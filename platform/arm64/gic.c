@@ -20,6 +20,9 @@
  */
 #define IPI_PRIO 0xa0
 #define TIMER_PRIO 0x80
+/* Priority masks: everything we use; during a yield's sleep, the timer alone. */
+#define PMR_ALL 0xf0
+#define PMR_TIMER_ONLY 0x90
 #define GIC_SPURIOUS 1020
 
 /* Distributor (both versions). */
@@ -208,7 +211,7 @@ static int ipi_init(void)
 		gicv2_target[cpu] = (uint8_t)rd32(dist, GICD_ITARGETSR);
 		wr32(dist, GICD_ISENABLER0, 1U << IPI_SGI);
 		wr32(dist, GICD_IPRIORITYR, IPI_PRIO);
-		wr32(cpuif, GICC_PMR, 0xf0);
+		wr32(cpuif, GICC_PMR, PMR_ALL);
 		wr32(cpuif, GICC_CTLR, 1);
 		return 0;
 	}
@@ -227,7 +230,7 @@ static int ipi_init(void)
 	uint64_t sre;
 	__asm__ volatile("mrs %0, S3_0_C12_C12_5" : "=r"(sre));
 	__asm__ volatile("msr S3_0_C12_C12_5, %0\n\tisb" ::"r"(sre | 1));
-	__asm__ volatile("msr S3_0_C4_C6_0, %0" ::"r"(0xf0UL));	/* ICC_PMR_EL1 */
+	__asm__ volatile("msr S3_0_C4_C6_0, %0" ::"r"((unsigned long)PMR_ALL)); /* ICC_PMR_EL1 */
 	__asm__ volatile("msr S3_0_C12_C12_7, %0\n\tisb" ::"r"(1UL)); /* ICC_IGRPEN1_EL1 */
 	return 0;
 }
@@ -372,4 +375,18 @@ void gic_timer_irq_clear(void)
 		wr32(dist, GICD_ICPENDR0, 1U << timer_irq);
 	else if (version == 3 && my_rd)
 		wr32(my_rd + GICR_SGI_BASE, GICR_ICPENDR0, 1U << timer_irq);
+}
+
+void gic_timer_only(bool only)
+{
+	if (version == 1) {
+		unsigned int core = core_of(this_cpu()->hwid);
+		if (core < L1_CORES)
+			wr32(l1, L1_MBOX_CTRL(core), only ? 0 : 1U << 0);
+	} else if (version == 2) {
+		wr32(cpuif, GICC_PMR, only ? PMR_TIMER_ONLY : PMR_ALL);
+	} else if (version == 3) {
+		__asm__ volatile("msr S3_0_C4_C6_0, %0\n\tisb" /* ICC_PMR_EL1 */
+				 ::"r"((unsigned long)(only ? PMR_TIMER_ONLY : PMR_ALL)) : "memory");
+	}
 }

@@ -16,6 +16,12 @@ unsigned int gic_timer_irq_enable(void);
 bool gic_timer_irq_pending(void);
 /** gic_timer_irq_clear() - forget a pending state the controller latched from the line. */
 void gic_timer_irq_clear(void);
+/**
+ * gic_timer_only() - (@only true) let only the timer's interrupt reach this CPU, so that an IPI
+ * left pending (one raised during a cross-CPU call, or while interrupts are masked) cannot end
+ * a yield's WFI at once; (@only false) every interrupt again.
+ */
+void gic_timer_only(bool only);
 
 /**
  * arm64_yield_init() - check on the running CPU that the timer can end a WFI, and if so let
