@@ -20,10 +20,8 @@
 #include <mm/hugetlb.h>
 #include <mm/page_alloc.h>
 
-#include "sparse_env.h"
+#include "hvo_env.h"
 
-#define RAM_PFN PHYS_PFN(RAM_BASE)
-#define RAM_PAGES (RAM_SIZE >> PAGE_SHIFT)
 
 /*
  * memblock_phys_alloc() takes the highest free aligned GiB: B first (optimized), then A
@@ -96,38 +94,18 @@ static unsigned long check_optimized(struct folio *f)
 }
 
 /*
- * The vmemmap of @f's 2^18 pfns is full again: each tail-only vmemmap page is a writable 4 KiB
+ * The vmemmap of the GiB at @pfn0 is full again: each tail-only vmemmap page is a writable 4 KiB
  * leaf on a RAM page of its own, allocated from the buddy (not reserved, not free, refcount 1,
  * none twice), none of them the shared page. Return: the bad ones.
  */
-static bool backing_seen[RAM_PAGES];
-
 static unsigned long check_vmemmap_private(unsigned long pfn0)
 {
-	phys_addr_t shared = hugetlb_vmemmap_shared_page(ORDER_1G);
 	uintptr_t va0 = (uintptr_t)pfn_to_page(pfn0);
-	struct pgtable_walk_result r;
 	unsigned long bad = 0;
 
-	memset(backing_seen, 0, sizeof(backing_seen));
-	for (unsigned long i = 1; i < NVM; i++) {
-		unsigned long pfn;
-		const struct page *p;
-
-		if (pgtable_walk(&env_pt, va0 + i * PAGE_SIZE, &r) || r.level != PGTABLE_LEVEL_PTE ||
-		    !(pgprot_val(r.prot) & PGPROT_WRITE) || r.pa == shared) {
-			bad++;
-			continue;
-		}
-		pfn = PHYS_PFN(r.pa);
-		if (pfn < RAM_PFN || pfn >= RAM_PFN + RAM_PAGES || backing_seen[pfn - RAM_PFN]) {
-			bad++;
-			continue;
-		}
-		backing_seen[pfn - RAM_PFN] = true;
-		p = pfn_to_page(pfn);
-		bad += PageFlag(p, PG_reserved) || PageFlag(p, PG_buddy) || page_ref_count(p) != 1;
-	}
+	backing_forget();
+	for (unsigned long i = 1; i < NVM; i++)
+		bad += !private_backing(va0 + i * PAGE_SIZE, true);
 	return bad;
 }
 
@@ -157,23 +135,6 @@ static unsigned long check_free_gigabyte(unsigned long pfn0)
 	return bad;
 }
 
-static struct page *hoard[RAM_PAGES];
-static unsigned long nr_hoard;
-
-static void hoard_all(void)
-{
-	struct page *p;
-
-	nr_hoard = 0;
-	while ((p = alloc_page(__GFP_NOWARN)) != NULL)
-		hoard[nr_hoard++] = p;
-}
-
-static void release_hoard(unsigned long keep)
-{
-	while (nr_hoard > keep)
-		CHECK_EQ(__free_page(hoard[--nr_hoard]), 0);
-}
 
 /*
  * The free blocks of MAX_PAGE_ORDER (RAM has none that large) back out: exactly the GiBs at

@@ -17,10 +17,8 @@
 #include <mm/hugetlb.h>
 #include <mm/page_alloc.h>
 
-#include "sparse_env.h"
+#include "hvo_env.h"
 
-#define RAM_PFN PHYS_PFN(RAM_BASE)
-#define RAM_PAGES (RAM_SIZE >> PAGE_SHIFT)
 
 /*
  * A 1 GiB range described as RAM but reserved at boot, like Linux's bootmem gigantic pages
@@ -192,40 +190,13 @@ static unsigned long check_optimized(struct folio *f)
 	return bad + check_tails(f) + !shared_page_canonical(folio_order(f));
 }
 
-/* pfns of RAM seen as vmemmap backing, to check that no page backs two vmemmap pages. */
-static bool backing_seen[RAM_PAGES];
-
-/*
- * A vmemmap page backed by a page of its own taken from the buddy (restore): a writable 4 KiB
- * leaf on a RAM page that is allocated (refcount 1, not reserved) and backs nothing else.
- */
-static bool private_backing(uintptr_t va, bool fresh)
-{
-	struct pgtable_walk_result r;
-	const struct page *p;
-	unsigned long pfn;
-
-	if (pgtable_walk(&env_pt, va, &r) || r.level != PGTABLE_LEVEL_PTE ||
-	    !(pgprot_val(r.prot) & PGPROT_WRITE))
-		return false;
-	pfn = PHYS_PFN(r.pa);
-	if (pfn < RAM_PFN || pfn >= RAM_PFN + RAM_PAGES || backing_seen[pfn - RAM_PFN])
-		return false;
-	backing_seen[pfn - RAM_PFN] = true;
-	p = pfn_to_page(pfn);
-	if (!fresh)
-		return true;
-	return r.pa != hugetlb_vmemmap_shared_page(ORDER_2M) &&
-	       r.pa != hugetlb_vmemmap_shared_page(ORDER_1G) && !PageFlag(p, PG_reserved) &&
-	       !PageFlag(p, PG_buddy) && page_ref_count(p) == 1;
-}
 
 /* @f is not optimized and each tail-only vmemmap page has a fresh private page. Return: bad. */
 static unsigned long check_restored(struct folio *f)
 {
 	unsigned long bad = hugetlb_vmemmap_optimized(f);
 
-	memset(backing_seen, 0, sizeof(backing_seen));
+	backing_forget();
 	for (unsigned long i = 1; i < vmemmap_pages(f); i++)
 		bad += !private_backing(vmemmap_page(f, i), true);
 	return bad;
@@ -717,24 +688,6 @@ static void memmap_from_the_buddy_is_freed_page_by_page(void)
 	splits_gone++;
 }
 
-/* Every free page of the buddy, one by one (the most fragmenting way to run out). */
-static struct page *hoard[RAM_PAGES];
-static unsigned long nr_hoard;
-
-static void hoard_all(void)
-{
-	struct page *p;
-
-	nr_hoard = 0;
-	while ((p = alloc_page(__GFP_NOWARN)) != NULL)
-		hoard[nr_hoard++] = p;
-}
-
-static void release_hoard(unsigned long keep)
-{
-	while (nr_hoard > keep)
-		CHECK_EQ(__free_page(hoard[--nr_hoard]), 0);
-}
 
 /* ---- 5c: hot-remove and the shared page ---------------------------------------------------- */
 
@@ -1174,7 +1127,7 @@ static void every_vmemmap_page_is_accounted_for(void)
 	CHECK_EQ(nr_free_pages(), free0 - (st.pmd_splits - splits_gone) - st.shared_pages);
 	CHECK_EQ(env_pt.nr_table_pages, tables0 + st.pmd_splits - splits_gone);
 
-	memset(backing_seen, 0, sizeof(backing_seen));
+	backing_forget();
 	for (unsigned int pmd = 0; pmd < 9; pmd++) {
 		uintptr_t va = pmd ? vm(GIGA_PFN) + (pmd - 1) * SZ_2M : vm(RAM_PFN);
 		phys_addr_t boot = pmd ? giga_memmap_pa[pmd - 1] : ram_memmap_pa;

@@ -15,7 +15,7 @@ extern unsigned int stop_machine_timeout_ms;
 
 /**
  * stop_machine() - run @fn(@data) on the calling CPU, interrupts masked, while every other
- * online CPU spins in a tight loop with interrupts masked
+ * online CPU waits in a loop with interrupts masked (a spin-wait: it may sleep in WFI a moment)
  *
  * The parked CPUs run only the call handler and the loop, which touch the kernel image, their
  * stacks and the interrupt controller: nothing else (no struct page, no vmemmap, no heap). So
